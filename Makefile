@@ -1,0 +1,60 @@
+# Two commands set everything up on a fresh machine: `make lab` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+# BLAS threads oversubscribe a 2-core machine and make float32 results depend on thread timing.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
+export PYTHONHASHSEED := 0
+
+LINTED := nnlib tests notebooks solutions exercises
+
+.PHONY: lab test lint data install book bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Fashion-MNIST: found locally, or Debian's package when apt is there, or the official download.
+data: $(STAMP)
+	@$(BIN)/nnlib data --offline --quiet || { \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "Fashion-MNIST not found: installing Debian's dataset-fashion-mnist"; \
+	    apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+	  fi; \
+	  $(BIN)/nnlib data; }
+
+lab: data
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(LINTED)
+	$(BIN)/ruff format --check $(LINTED)
+
+test: data lint
+	$(BIN)/nnlib exercises --check
+	$(BIN)/python -m pytest tests notebooks solutions \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
+	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+book: data
+	mkdir -p build
+	$(BIN)/jupyter nbconvert --to html --execute --output-dir build notebooks/*.ipynb
+
+bench: data
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/nnlib bench
+
+clean:
+	rm -rf build .pytest_cache

@@ -1,0 +1,1 @@
+"""Instructor-side tools: generating exercises from solutions, grading submissions."""

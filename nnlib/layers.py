@@ -1,0 +1,153 @@
+"""Layers: ``Dense`` (fully connected), ``Dropout`` and ``Input``.
+
+The book's protocol: ``forward(inputs, training=True)`` stores ``inputs`` and ``output`` and
+returns ``output``; ``backward(dvalues)`` sets ``dinputs`` (Dense also ``dweights`` and
+``dbiases``) and returns ``dinputs``. Shapes: N samples, D input features, M neurons.
+"""
+
+import numpy as np
+
+from nnlib.validation import (
+    as_array,
+    check_2d,
+    check_number,
+    check_positive_int,
+    check_same_shape,
+    require_forward,
+)
+
+
+class Dense:
+    """A fully connected layer: ``output = inputs @ weights + biases``.
+
+    weights: (D, M), initialised as ``0.01 * np.random.randn(D, M)`` like the book;
+    biases: (1, M), zeros. ``dtype`` (e.g. ``np.float32``) casts both; by default they keep
+    the dtype NumPy gives, float64, or float32 after ``nnfs.init()``.
+
+    L1/L2 regularizer strengths (>= 0) add ``l1 * sum|w| + l2 * sum(w**2)`` to the loss
+    (see ``Loss.regularization_loss``) and their gradients to ``dweights``/``dbiases``.
+    """
+
+    def __init__(
+        self,
+        n_inputs,
+        n_neurons,
+        weight_regularizer_l1=0,
+        weight_regularizer_l2=0,
+        bias_regularizer_l1=0,
+        bias_regularizer_l2=0,
+        *,
+        dtype=None,
+    ):
+        self.n_inputs = check_positive_int(n_inputs, "n_inputs")
+        self.n_neurons = check_positive_int(n_neurons, "n_neurons")
+        # np.random.randn and np.zeros are looked up at call time so nnfs.init() patches apply.
+        self.weights = 0.01 * np.random.randn(self.n_inputs, self.n_neurons)
+        self.biases = np.zeros((1, self.n_neurons))
+        if dtype is not None:
+            self.weights = self.weights.astype(dtype)
+            self.biases = self.biases.astype(dtype)
+        self.weight_regularizer_l1 = check_number(
+            weight_regularizer_l1, "weight_regularizer_l1", low=0
+        )
+        self.weight_regularizer_l2 = check_number(
+            weight_regularizer_l2, "weight_regularizer_l2", low=0
+        )
+        self.bias_regularizer_l1 = check_number(bias_regularizer_l1, "bias_regularizer_l1", low=0)
+        self.bias_regularizer_l2 = check_number(bias_regularizer_l2, "bias_regularizer_l2", low=0)
+        self.inputs = None
+        self.output = None
+
+    def forward(self, inputs, training=True):
+        """inputs: (N, D) -> output: (N, M)."""
+        inputs = as_array(inputs, "Dense inputs")
+        check_2d(inputs, "Dense inputs", self.n_inputs)
+        self.inputs = inputs
+        # np.dot (not @) so that nnfs.init()'s float64 workaround applies, as in the book.
+        self.output = np.dot(inputs, self.weights) + self.biases
+        return self.output
+
+    def backward(self, dvalues):
+        """dvalues: (N, M) -> dinputs: (N, D); sets dweights (D, M) and dbiases (1, M)."""
+        require_forward(self)
+        dvalues = as_array(dvalues, "Dense dvalues")
+        check_same_shape(dvalues, self.output.shape, "Dense dvalues (gradient of the output)")
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self._add_regularization_gradient(
+            self.dweights, self.weights, self.weight_regularizer_l1, self.weight_regularizer_l2
+        )
+        self._add_regularization_gradient(
+            self.dbiases, self.biases, self.bias_regularizer_l1, self.bias_regularizer_l2
+        )
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        return self.dinputs
+
+    @staticmethod
+    def _add_regularization_gradient(gradient, parameters, l1, l2):
+        """Add d/dp of ``l1 * sum|p| + l2 * sum(p**2)`` to ``gradient`` in place.
+
+        The L1 term, then the L2 term, as the book adds them (the order fixes the rounding).
+        The L1 subgradient at exactly 0 is +1, as in the book.
+        """
+        if l1 > 0:
+            gradient += l1 * np.where(parameters < 0, -1, 1).astype(parameters.dtype)
+        if l2 > 0:
+            gradient += 2 * l2 * parameters
+
+    def get_parameters(self):
+        """Return ``(weights, biases)``."""
+        return self.weights, self.biases
+
+    def set_parameters(self, weights, biases):
+        """Replace the parameters; shapes must stay (D, M) and (1, M)."""
+        weights = as_array(weights, "weights")
+        biases = as_array(biases, "biases")
+        check_same_shape(weights, (self.n_inputs, self.n_neurons), "weights")
+        check_same_shape(biases, (1, self.n_neurons), "biases")
+        self.weights = weights
+        self.biases = biases
+
+
+class Dropout:
+    """Inverted dropout: zeroes a fraction ``rate`` of the inputs while training.
+
+    Kept values are scaled by ``1 / (1 - rate)`` so the expected output equals the input,
+    and inference (``training=False``) is the identity. The mask is drawn with
+    ``np.random.binomial`` on NumPy's global generator, as in the book.
+    """
+
+    def __init__(self, rate):
+        self.rate = check_number(rate, "dropout rate", low=0, high=1, high_open=True)
+        self.keep_rate = 1 - self.rate
+        self.inputs = None
+        self.output = None
+
+    def forward(self, inputs, training=True):
+        """inputs: (N, ...) -> output: same shape; sets ``binary_mask`` (already scaled)."""
+        inputs = as_array(inputs, "Dropout inputs")
+        self.inputs = inputs
+        if not training:
+            self.binary_mask = None
+            self.output = inputs.copy()
+            return self.output
+        self.binary_mask = np.random.binomial(1, self.keep_rate, size=inputs.shape) / self.keep_rate
+        self.output = inputs * self.binary_mask
+        return self.output
+
+    def backward(self, dvalues):
+        """dvalues: same shape as the inputs -> dinputs."""
+        require_forward(self)
+        dvalues = as_array(dvalues, "Dropout dvalues")
+        check_same_shape(dvalues, self.inputs.shape, "Dropout dvalues")
+        self.dinputs = dvalues if self.binary_mask is None else dvalues * self.binary_mask
+        return self.dinputs
+
+
+class Input:
+    """The model's first node: passes the data on as ``output``."""
+
+    def forward(self, inputs, training=True):
+        """inputs: (N, D) -> output: the same array."""
+        self.output = inputs
+        return self.output
