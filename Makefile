@@ -13,7 +13,15 @@ export PYTHONHASHSEED := 0
 
 LINTED := nnlib tests notebooks solutions exercises
 
-.PHONY: lab test lint data install book bench clean
+# Stored notebook outputs must not depend on the CPU model: the same OpenBLAS kernels and the
+# same NumPy SIMD paths on every x86-64 machine with AVX2 (a float32 sum in another order
+# changes the last bits, and a 10-epoch training run amplifies them).
+ifeq ($(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo yes),yes)
+test execute book: export OPENBLAS_CORETYPE := Haswell
+test execute book: export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
+endif
+
+.PHONY: lab test lint data install execute book bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +55,14 @@ test: data lint
 	$(BIN)/python -m pytest tests notebooks solutions \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
 	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+
+# Re-execute notebooks in place (all chapters and solutions, or NB="path ...") and regenerate
+# exercises/ from solutions/: what a maintainer runs after changing nnlib or a notebook.
+execute: data
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=900 \
+	  $(or $(NB),notebooks/*.ipynb solutions/*.ipynb)
+	$(BIN)/nnlib exercises
 
 book: data
 	mkdir -p build
