@@ -1,0 +1,167 @@
+"""``nnlib grade`` on the course's own notebooks.
+
+The solutions folder is graded as an instructor would, timed: full marks, in under two
+minutes with two jobs. Then one batch holds every untouched exercise notebook and every
+mutation of tests/mutations.py: exercises get 0 without any grader error, and each mutation
+loses points on the exercise it breaks and nothing else. Last, the rubrics on hand-made
+namespaces: partial credit, missing names, nnlib's own classes.
+"""
+
+import csv
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+import nnlib.book as book
+from nnlib.course.notebook_exercises import written_answers
+from nnlib.course.rubric import CHAPTERS, grade_namespace, load_exercises
+from tests.mutations import MUTATIONS, mutated_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTIONS = ROOT / "solutions"
+EXERCISES = ROOT / "exercises"
+TIME_LIMIT = 120.0  # seconds to grade the whole solutions folder with --jobs 2
+HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((\d+) points?\)$", re.M)
+
+
+def grade(out: Path, *paths: Path) -> float:
+    """Run ``nnlib grade --jobs 2`` in a fresh process; return its wall time in seconds."""
+    environment = {key: value for key, value in os.environ.items() if key != "NNLIB_RUBRIC_MODULES"}
+    command = [sys.executable, "-m", "nnlib.cli", "grade", "--jobs", "2", "--out", str(out)]
+    start = time.monotonic()
+    finished = subprocess.run(
+        [*command, *map(str, paths)], capture_output=True, text=True, env=environment
+    )
+    elapsed = time.monotonic() - start
+    assert finished.returncode == 0, finished.stderr
+    return elapsed
+
+
+def read_results(out: Path) -> tuple[dict, dict]:
+    """({(student, chapter): {exercise: row}}, {(student, chapter): summary row})."""
+    with (out / "grades.csv").open(newline="", encoding="utf-8") as file:
+        grades = list(csv.DictReader(file))
+    with (out / "summary.csv").open(newline="", encoding="utf-8") as file:
+        summary = {(row["student"], row["chapter"]): row for row in csv.DictReader(file)}
+    rows = {}
+    for row in grades:
+        student = Path(row["submission"]).parent.name
+        rows.setdefault((student, row["chapter"]), {})[row["exercise"]] = row
+    return rows, summary
+
+
+@pytest.fixture(scope="module")
+def solutions_run(tmp_path_factory):
+    """The solutions folder graded once: (wall time, rows, summary)."""
+    out = tmp_path_factory.mktemp("solutions") / "out"
+    elapsed = grade(out, SOLUTIONS)
+    return elapsed, *read_results(out)
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory):
+    """Untouched exercises (student "exercise") and mutations (student = mutation name)."""
+    root = tmp_path_factory.mktemp("batch")
+    for chapter in CHAPTERS:
+        (root / "exercise").mkdir(exist_ok=True)
+        (root / "exercise" / f"{chapter}.ipynb").write_bytes(
+            (EXERCISES / f"{chapter}.ipynb").read_bytes()
+        )
+    for mutation in MUTATIONS:
+        folder = root / mutation.name
+        folder.mkdir()
+        (folder / f"{mutation.chapter}.ipynb").write_bytes(mutated_notebook(SOLUTIONS, mutation))
+    grade(root / "out", *(path for path in sorted(root.iterdir()) if path.name != "out"))
+    return read_results(root / "out")
+
+
+def test_grading_the_solutions_takes_under_two_minutes(solutions_run):
+    elapsed, _, _ = solutions_run
+    assert elapsed < TIME_LIMIT, f"grading solutions/ took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_solution_gets_full_marks(solutions_run, chapter):
+    _, rows, summary = solutions_run
+    row = summary["solutions", chapter]
+    assert (row["status"], row["cell_errors"]) == ("graded", "0")
+    for exercise, graded in rows["solutions", chapter].items():
+        assert graded["points"] == graded["max_points"], (exercise, graded["feedback"])
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_unmodified_exercise_gets_zero(batch, chapter):
+    rows, summary = batch
+    assert summary["exercise", chapter]["status"] == "graded"
+    for exercise, graded in rows["exercise", chapter].items():
+        assert graded["points"] == "0", (exercise, graded["feedback"])
+        assert not graded["feedback"].startswith("Not graded"), graded["feedback"]
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda mutation: mutation.name)
+def test_mutation_loses_points_on_its_exercise_only(batch, mutation):
+    rows, summary = batch
+    assert summary[mutation.name, mutation.chapter]["status"] == "graded"
+    for exercise, graded in rows[mutation.name, mutation.chapter].items():
+        full = graded["points"] == graded["max_points"]
+        if exercise == mutation.exercise:
+            assert not full, f"{mutation.name} kept full marks on {exercise}"
+        else:
+            assert full, f"{mutation.name} lost points on {exercise}: {graded['feedback']}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_headings_give_the_rubric_points_and_questions_follow(chapter):
+    notebook = nbformat.read(SOLUTIONS / f"{chapter}.ipynb", as_version=4)
+    text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
+    stated = {key: int(points) for key, points in HEADING.findall(text)}
+    assert stated == {exercise.key: exercise.max_points for exercise in load_exercises(chapter)}
+    assert 2 <= len(stated) <= 5
+    answers = written_answers(notebook)
+    assert 1 <= len(answers) <= 2
+    assert all(answer.question and answer.answer for answer in answers)
+    assert not {answer.key for answer in answers} & set(stated)
+
+
+# --- the rubrics on namespaces, without kernels ---------------------------------------------
+
+
+class HardcodedAdam(book.Optimizer_Adam):
+    """Adam's moments with the default betas written in: right only for the defaults."""
+
+    def update_moments(self, layer):
+        for name, gradient in (("weight", layer.dweights), ("bias", layer.dbiases)):
+            momentums = 0.9 * getattr(layer, f"{name}_momentums", 0) + 0.1 * gradient
+            cache = 0.999 * getattr(layer, f"{name}_cache", 0) + 0.001 * gradient**2
+            setattr(layer, f"{name}_momentums", momentums)
+            setattr(layer, f"{name}_cache", cache)
+
+
+def rows_by_exercise(chapter: str, namespace: dict) -> dict:
+    return {row["exercise"]: row for row in grade_namespace(chapter, namespace)}
+
+
+def test_hidden_checks_give_partial_credit():
+    row = rows_by_exercise("07_adam", {"Optimizer_Adam": HardcodedAdam})["7.1"]
+    assert (row["points"], row["max_points"]) == (1.0, 2)
+    first, second = row["feedback"].splitlines()
+    assert first.startswith("- ✓ self-check (1/1): passed")
+    assert second.startswith("- ✗ beta_1=0.8, beta_2=0.99 over 10 calls, other seeds (0/1): failed")
+
+
+def test_missing_names_are_named():
+    rows = rows_by_exercise("03_learning_rate_decay", {})
+    assert rows["3.1"]["points"] == 0
+    assert rows["3.1"]["feedback"] == "Optimizer_SGD is not defined: run the cell that defines it."
+
+
+def test_nnlibs_own_classes_earn_nothing():
+    rows = rows_by_exercise("01_dense_layer", {"Layer_Dense": book.Layer_Dense})
+    assert rows["1.1"]["points"] == 0
+    assert rows["1.1"]["feedback"].startswith("Layer_Dense is nnlib's own, not yours")
