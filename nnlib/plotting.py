@@ -26,17 +26,26 @@ def plot_classes(X, y, ax=None, title=None):
     return ax
 
 
+def _plane_grid(X, resolution, margin=0.1):
+    """A resolution x resolution grid covering the data X: (N, 2) with a margin.
+
+    Returns ``(grid_x, grid_y, points)``: two (R, R) coordinate arrays and the same points
+    as an (R*R, 2) array of X's dtype, ready for a model.
+    """
+    x_range = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
+    y_range = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
+    grid_x, grid_y = np.meshgrid(x_range, y_range)
+    points = np.column_stack([grid_x.ravel(), grid_y.ravel()]).astype(X.dtype)
+    return grid_x, grid_y, points
+
+
 def plot_decision_boundary(predict, X, y, ax=None, title=None, resolution=200):
     """Colour the plane by ``predict(points) -> (M,) classes`` and overlay the data.
 
     predict: a function of an (M, 2) array, e.g. ``lambda p: model.predict(p).argmax(1)``.
     """
     ax = _axes(ax)
-    margin = 0.1
-    x_range = np.linspace(X[:, 0].min() - margin, X[:, 0].max() + margin, resolution)
-    y_range = np.linspace(X[:, 1].min() - margin, X[:, 1].max() + margin, resolution)
-    grid_x, grid_y = np.meshgrid(x_range, y_range)
-    points = np.column_stack([grid_x.ravel(), grid_y.ravel()]).astype(X.dtype)
+    grid_x, grid_y, points = _plane_grid(X, resolution)
     classes = np.asarray(predict(points)).reshape(grid_x.shape)
     ax.contourf(grid_x, grid_y, classes, alpha=0.25, cmap="brg", levels=np.arange(-0.5, 3))
     return plot_classes(X, y, ax=ax, title=title)
@@ -117,3 +126,23 @@ def plot_confusion_matrix(y_true, y_pred, class_names, ax=None, title=None):
     if title:
         ax.set_title(title)
     return ax
+
+
+def plot_probability_map(predict_proba, X, y, ax=None, title=None, resolution=200):
+    """Colour the plane by the predicted class probabilities and overlay the data X: (N, 2).
+
+    predict_proba: a function of an (M, 2) array returning (M, C) probabilities, e.g.
+    ``model.predict``. Each point of the plane mixes the classes' colours (those of
+    ``plot_classes``) in proportion to their probabilities, paled so that the data stay visible:
+    where the model is sure the colour is clear, where it hesitates it turns greyish.
+    """
+    ax = _axes(ax)
+    grid_x, grid_y, points = _plane_grid(X, resolution)
+    probabilities = np.asarray(predict_proba(points), dtype=np.float64)
+    class_colours = plt.get_cmap("brg")(np.linspace(0, 1, probabilities.shape[1]))[:, :3]
+    pale = np.clip(1 - 0.35 * (1 - probabilities @ class_colours), 0, 1)
+    # 32 shades per channel and no smoothing look the same and keep the PNG half as big.
+    pale = (np.round(pale * 32) / 32).reshape(resolution, resolution, 3)
+    extent = (grid_x[0, 0], grid_x[0, -1], grid_y[0, 0], grid_y[-1, 0])
+    ax.imshow(pale, origin="lower", extent=extent, aspect="auto", interpolation="nearest")
+    return plot_classes(X, y, ax=ax, title=title)
