@@ -148,12 +148,19 @@ CASES = [
     ),
     Case(
         # The timeout covers the whole notebook: two 6 s cells exceed 10 s before the loop.
+        # The runaway cell is stopped and what was defined before it is still graded.
         "infinite_loop",
         notebook_bytes([*GOOD, "import time\ntime.sleep(6)", "time.sleep(6)", "while True: pass"]),
+        errors=[(7, "stopped: still running when the 10 s time limit ran out; cells 8 to 8")],
+    ),
+    Case(
+        # A grading call that never ends: nothing can be graded, the kernel is killed.
+        "grading_loops",
+        notebook_bytes([SQUARE, COUNTER, "def score():\n    while True:\n        pass"]),
         "timeout",
         **_zero(
             "timed out: the notebook and its grading did not finish within 10 s; "
-            "it was still running cell 7"
+            "it was still running the grading call after the last cell"
         ),
     ),
     Case(

@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbclient.util import ensure_async
 
 from nnlib.course.rubric import MAX_ERROR_CHARS, truncate
 
@@ -33,6 +34,10 @@ KERNEL_VARIABLES = {
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
 }
 ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# When a learner's cell runs out of time it is interrupted, the cells after it are skipped,
+# and what was defined before it is still graded within this many extra seconds (at most
+# half the notebook's time limit): one runaway cell must not cost every exercise.
+GRADING_GRACE_SECONDS = 30.0
 
 # Execution.status values.
 GRADED = "graded"
@@ -94,6 +99,12 @@ class _GradingClient(NotebookClient):
     def _record_error(self, cell, cell_index: int, execute_reply: dict) -> None:
         self.raised.setdefault(cell_index, error_message(execute_reply["content"]))
 
+    async def _async_handle_timeout(self, timeout, cell=None):
+        # Interrupt first, so that the kernel is free for the grading call that may follow.
+        await ensure_async(self.km.interrupt_kernel())
+        message = "Cell execution timed out"
+        raise CellTimeoutError.error_from_timeout_and_cell(message, timeout, cell)
+
     def run_cells(self) -> Execution:
         """Run every cell in the started kernel, until the end, a timeout or the kernel's death."""
         self.end = time.monotonic() + self.budget
@@ -102,14 +113,37 @@ class _GradingClient(NotebookClient):
             try:
                 self.execute_cell(cell, index)
             except CellTimeoutError:
-                return Execution(
-                    TIMEOUT,
-                    f"timed out: the notebook and its grading did not finish within "
-                    f"{self.budget:g} s; it was still running {_where(index, count)}",
-                )
+                if 0 < index < count - 1:
+                    return self._grade_after_timeout(index, count)
+                return self._timed_out(index, count)
             except DeadKernelError:
                 return Execution(KERNEL_DIED, f"the kernel died in {_where(index, count)}")
         return Execution(GRADED)
+
+    def _grade_after_timeout(self, index: int, count: int) -> Execution:
+        """Skip the cells after the interrupted cell ``index`` and run the grading call."""
+        self.raised[index] = (
+            f"stopped: still running when the {self.budget:g} s time limit ran out; "
+            f"cells {index + 1} to {count - 2} were not run"
+            if index < count - 2
+            else f"stopped: still running when the {self.budget:g} s time limit ran out"
+        )
+        self.end = time.monotonic() + min(GRADING_GRACE_SECONDS, self.budget / 2)
+        grading = count - 1
+        try:
+            self.execute_cell(self.nb.cells[grading], grading)
+        except CellTimeoutError:
+            return self._timed_out(grading, count)
+        except DeadKernelError:
+            return Execution(KERNEL_DIED, f"the kernel died in {_where(grading, count)}")
+        return Execution(GRADED)
+
+    def _timed_out(self, index: int, count: int) -> Execution:
+        return Execution(
+            TIMEOUT,
+            f"timed out: the notebook and its grading did not finish within "
+            f"{self.budget:g} s; it was still running {_where(index, count)}",
+        )
 
 
 def error_message(reply_content: dict) -> str:
