@@ -5,6 +5,8 @@ returns ``dinputs``), plus ``predictions(outputs)``, which ``Model`` uses to tur
 activation's outputs into class indices or values. Shapes: (N, D) in, (N, D) out.
 """
 
+import functools
+
 import numpy as np
 
 from nnlib.validation import as_array, check_2d, check_same_shape, require_forward
@@ -26,20 +28,87 @@ class _Activation:
 class ReLU(_Activation):
     """``max(0, x)`` element-wise; its derivative is 1 where x > 0, else 0."""
 
+    _zeros = None  # read-only zeros shaped like the last float inputs (see _zeros_like)
+
     def forward(self, inputs, training=True):
         """inputs: (N, D) -> output: (N, D)."""
         self.inputs = as_array(inputs, "ReLU inputs")
-        self.output = np.maximum(0, self.inputs)
+        self.output = np.maximum(self._zeros_like(self.inputs), self.inputs)
         return self.output
+
+    def _zeros_like(self, inputs):
+        """Zeros to compare ``inputs`` with: an array for floats, else the scalar 0.
+
+        ``np.maximum(0, x)`` takes a slow path for the scalar (three times slower in
+        float32); against an array of zeros it takes the vectorized one, with the same
+        values, zeros first as there (which decides the sign of a zero result). Up to
+        ``_KEEP_ZEROS_BYTES``, the zeros are kept for the next batch of the same shape.
+        """
+        if inputs.dtype.kind != "f":
+            return 0
+        zeros = self._zeros
+        if zeros is None or zeros.shape != inputs.shape or zeros.dtype != inputs.dtype:
+            zeros = np.zeros(inputs.shape, inputs.dtype)
+            zeros.flags.writeable = False
+            if zeros.nbytes <= _KEEP_ZEROS_BYTES:
+                self._zeros = zeros
+        return zeros
 
     def backward(self, dvalues):
         """dvalues: (N, D) -> dinputs: (N, D), zero where the input was <= 0."""
         dvalues = self._check_dvalues(dvalues)
-        self.dinputs = np.where(self.inputs > 0, dvalues, 0).astype(dvalues.dtype, copy=False)
+        self.dinputs = _keep_where_positive(dvalues, self.inputs)
         return self.dinputs
 
     def predictions(self, outputs):
         return outputs
+
+
+def _keep_where_positive(dvalues, inputs):
+    """``np.where(inputs > 0, dvalues, 0)``, bit for bit, about three times faster.
+
+    For floats, the kept values are selected with a bitwise AND against an integer mask of
+    all ones (keep) or all zeros (+0.0), a fast integer loop where ``np.where`` is not.
+    dvalues and inputs: the same shape.
+    """
+    mask_type = _SAME_SIZE_INTEGER.get(dvalues.dtype.char)
+    if mask_type is None:
+        return np.where(inputs > 0, dvalues, 0).astype(dvalues.dtype, copy=False)
+    mask = (inputs > 0).astype(mask_type)
+    np.negative(mask, out=mask)  # 1 -> -1: every bit set
+    return np.bitwise_and(dvalues.view(mask_type), mask).view(dvalues.dtype)
+
+
+# ReLU keeps its array of zeros up to this size (a few batches' worth of activations).
+_KEEP_ZEROS_BYTES = 4 * 1024 * 1024
+# Float type codes -> the integer type of the same size, for bitwise selection.
+_SAME_SIZE_INTEGER = {"e": np.int16, "f": np.int32, "d": np.int64}
+# NumPy's reductions along rows pay a fixed cost per row: with fewer columns than this (the
+# spiral's 3 classes), the same operations column by column are several times faster.
+_NARROW = 8
+
+
+def _is_narrow(values):
+    """Whether values (N, C) are float32/float64 with 1 to 7 columns."""
+    return values.dtype.char in "fd" and 0 < values.shape[1] < _NARROW
+
+
+def _row_max(values):
+    """``values.max(axis=1, keepdims=True)``: (N, 1). The maximum is exact in any order."""
+    if _is_narrow(values):
+        return functools.reduce(np.maximum, values.T)[:, None]
+    return values.max(axis=1, keepdims=True)
+
+
+def _row_sum(values):
+    """``values.sum(axis=1, keepdims=True)``: (N, 1), bit for bit.
+
+    NumPy sums rows of fewer than 8 float32/float64 values left to right, starting from
+    0.0 (pairwise summation starts at 8); so does the column-by-column sum.
+    """
+    if _is_narrow(values):
+        return functools.reduce(np.add, values.T, 0.0)[:, None]
+    return values.sum(axis=1, keepdims=True)
 
 
 class Softmax(_Activation):
@@ -53,8 +122,11 @@ class Softmax(_Activation):
         inputs = as_array(inputs, "Softmax inputs")
         check_2d(inputs, "Softmax inputs")
         self.inputs = inputs
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
-        self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        shifted = inputs - _row_max(inputs)
+        # In place where the dtype allows (integer scores give float exponentials).
+        exp_values = np.exp(shifted, out=shifted if shifted.dtype.kind == "f" else None)
+        exp_values /= _row_sum(exp_values)
+        self.output = exp_values
         return self.output
 
     def backward(self, dvalues):

@@ -7,6 +7,7 @@ returns ``output``; ``backward(dvalues)`` sets ``dinputs`` (Dense also ``dweight
 
 import numpy as np
 
+from nnlib.inplace import in_place
 from nnlib.validation import (
     as_array,
     check_2d,
@@ -26,7 +27,13 @@ class Dense:
 
     L1/L2 regularizer strengths (>= 0) add ``l1 * sum|w| + l2 * sum(w**2)`` to the loss
     (see ``Loss.regularization_loss``) and their gradients to ``dweights``/``dbiases``.
+
+    ``compute_dinputs`` (default True): when False, ``backward`` skips ``dinputs`` (sets it to
+    None), a third of the layer's backward work. ``Model.train`` turns it off for its first
+    layer, whose inputs are the data.
     """
+
+    compute_dinputs = True
 
     def __init__(
         self,
@@ -64,23 +71,26 @@ class Dense:
         check_2d(inputs, "Dense inputs", self.n_inputs)
         self.inputs = inputs
         # np.dot (not @) so that nnfs.init()'s float64 workaround applies, as in the book.
-        self.output = np.dot(inputs, self.weights) + self.biases
+        self.output = in_place(np.add, np.dot(inputs, self.weights), self.biases)
         return self.output
 
     def backward(self, dvalues):
-        """dvalues: (N, M) -> dinputs: (N, D); sets dweights (D, M) and dbiases (1, M)."""
+        """dvalues: (N, M) -> dinputs: (N, D) (None without ``compute_dinputs``).
+
+        Sets dweights (D, M) and dbiases (1, M).
+        """
         require_forward(self)
         dvalues = as_array(dvalues, "Dense dvalues")
         check_same_shape(dvalues, self.output.shape, "Dense dvalues (gradient of the output)")
         self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
         self._add_regularization_gradient(
             self.dweights, self.weights, self.weight_regularizer_l1, self.weight_regularizer_l2
         )
         self._add_regularization_gradient(
             self.dbiases, self.biases, self.bias_regularizer_l1, self.bias_regularizer_l2
         )
-        self.dinputs = np.dot(dvalues, self.weights.T)
+        self.dinputs = np.dot(dvalues, self.weights.T) if self.compute_dinputs else None
         return self.dinputs
 
     @staticmethod
@@ -96,17 +106,27 @@ class Dense:
             gradient += 2 * l2 * parameters
 
     def get_parameters(self):
-        """Return ``(weights, biases)``."""
-        return self.weights, self.biases
+        """Return copies of ``(weights, biases)``: a snapshot that training leaves alone."""
+        return self.weights.copy(), self.biases.copy()
 
     def set_parameters(self, weights, biases):
-        """Replace the parameters; shapes must stay (D, M) and (1, M)."""
+        """Replace the parameters by copies; shapes must stay (D, M) and (1, M).
+
+        Float arrays keep their dtype; integers (``[[1, 0], [0, 1]]``) become the layer's
+        float dtype, since training changes them by fractions.
+        """
         weights = as_array(weights, "weights")
         biases = as_array(biases, "biases")
         check_same_shape(weights, (self.n_inputs, self.n_neurons), "weights")
         check_same_shape(biases, (1, self.n_neurons), "biases")
-        self.weights = weights
-        self.biases = biases
+        self.weights = self._float_copy(weights)
+        self.biases = self._float_copy(biases)
+
+    def _float_copy(self, parameters):
+        if parameters.dtype.kind == "f":
+            return parameters.copy()
+        float_type = self.weights.dtype if self.weights.dtype.kind == "f" else np.float64
+        return parameters.astype(float_type)
 
 
 class Dropout:

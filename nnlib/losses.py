@@ -9,6 +9,7 @@ and returns ``dinputs``, the gradient of the *mean* loss with respect to the pre
 import numpy as np
 
 from nnlib.activations import Softmax
+from nnlib.inplace import in_place
 from nnlib.validation import (
     as_array,
     check_2d,
@@ -25,6 +26,8 @@ class Loss:
     """Base class: mean of per-sample losses, regularization, accumulation over batches."""
 
     trainable_layers = ()
+    # True while Model.train, having checked every label once, lets each batch skip it.
+    _labels_checked = False
 
     def __init__(self):
         self.new_pass()
@@ -49,8 +52,8 @@ class Loss:
     def calculate(self, output, y, *, include_regularization=False):
         """Mean loss over the batch; with ``include_regularization``, ``(data, reg)``."""
         sample_losses = self.forward(output, y)
-        data_loss = np.mean(sample_losses)
-        self.accumulated_sum += np.sum(sample_losses)
+        data_loss, total = _mean_and_sum(sample_losses)
+        self.accumulated_sum += total
         self.accumulated_count += len(sample_losses)
         if not include_regularization:
             return data_loss
@@ -77,6 +80,24 @@ class Loss:
         return dvalues, checker(y_true, dvalues.shape)
 
 
+def _mean_and_sum(values):
+    """``(np.mean(values), np.sum(values))`` from one summation.
+
+    For float32 and float64, the mean is NumPy's own formula (``_methods._mean``): the same
+    sum divided by the count as a NumPy integer, so the bits are the same.
+    """
+    values = np.asarray(values)
+    total = values.sum()
+    if values.dtype.char in "fd":
+        return total.dtype.type(total / np.intp(values.size)), total
+    return np.mean(values), total
+
+
+def _clip(y_pred):
+    """``np.clip(y_pred, CLIP, 1 - CLIP)``: the same values, without np.clip's Python overhead."""
+    return in_place(np.minimum, np.maximum(y_pred, CLIP), 1 - CLIP)
+
+
 def _add_layer_regularization_loss(loss, layer):
     for parameters, l1, l2 in (
         (layer.weights, layer.weight_regularizer_l1, layer.weight_regularizer_l2),
@@ -96,12 +117,12 @@ class CategoricalCrossentropy(Loss):
         """y_pred: (N, C) probabilities -> (N,) losses."""
         y_pred = as_array(y_pred, "y_pred")
         check_2d(y_pred, "y_pred (predicted probabilities)")
-        y_true = check_class_labels(y_true, y_pred.shape)
-        y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
+        y_true = _class_labels(self, y_true, y_pred.shape)
         if y_true.ndim == 1:
-            correct_confidences = y_pred_clipped[np.arange(len(y_pred)), y_true]
+            # Clipping is element-wise: clip the N picked values, not all N * C.
+            correct_confidences = _clip(y_pred[np.arange(len(y_pred)), y_true])
         else:
-            correct_confidences = np.sum(y_pred_clipped * y_true, axis=1)
+            correct_confidences = np.sum(_clip(y_pred) * y_true, axis=1)
         return -np.log(correct_confidences)
 
     def backward(self, dvalues, y_true):
@@ -114,7 +135,9 @@ class CategoricalCrossentropy(Loss):
         samples, labels = dvalues.shape
         if y_true.ndim == 1:
             y_true = np.eye(labels)[y_true]
-        self.dinputs = -y_true / np.clip(dvalues, CLIP, 1 - CLIP)
+        elif y_true.dtype == bool:  # one-hot as True/False: NumPy cannot negate booleans
+            y_true = y_true.astype(dvalues.dtype)
+        self.dinputs = -y_true / _clip(dvalues)
         self.dinputs = self.dinputs / samples
         return self.dinputs
 
@@ -127,7 +150,7 @@ class BinaryCrossentropy(Loss):
         y_pred = as_array(y_pred, "y_pred")
         check_2d(y_pred, "y_pred")
         y_true = check_targets(y_true, y_pred.shape)
-        y_pred_clipped = np.clip(y_pred, CLIP, 1 - CLIP)
+        y_pred_clipped = _clip(y_pred)
         sample_losses = -(
             y_true * np.log(y_pred_clipped) + (1 - y_true) * np.log(1 - y_pred_clipped)
         )
@@ -137,7 +160,7 @@ class BinaryCrossentropy(Loss):
         """dvalues: (N, K) predictions -> dinputs: (N, K)."""
         dvalues, y_true = self._check_backward(dvalues, y_true, labels=False)
         samples, outputs = dvalues.shape
-        clipped = np.clip(dvalues, CLIP, 1 - CLIP)
+        clipped = _clip(dvalues)
         self.dinputs = -(y_true / clipped - (1 - y_true) / (1 - clipped)) / outputs
         self.dinputs = self.dinputs / samples
         return self.dinputs
@@ -188,6 +211,8 @@ class SoftmaxCategoricalCrossentropy:
     ``(softmax - y_one_hot) / N``: no Jacobian needed.
     """
 
+    _labels_checked = False  # see Loss
+
     def __init__(self):
         self.activation = Softmax()
         self.loss = CategoricalCrossentropy()
@@ -204,11 +229,31 @@ class SoftmaxCategoricalCrossentropy:
         require_forward(self, "output")
         dvalues = as_array(dvalues, "dvalues")
         check_2d(dvalues, "dvalues (softmax outputs)")
-        y_true = check_class_labels(y_true, dvalues.shape)
+        y_true = _class_labels(self, y_true, dvalues.shape)
         samples = len(dvalues)
         if y_true.ndim == 2:
             y_true = np.argmax(y_true, axis=1)
-        self.dinputs = dvalues.copy()
-        self.dinputs[np.arange(samples), y_true] -= 1
-        self.dinputs = self.dinputs / samples
+        dinputs = dvalues.copy()
+        dinputs[np.arange(samples), y_true] -= 1
+        self.dinputs = in_place(np.divide, dinputs, samples)
         return self.dinputs
+
+
+def _class_labels(owner, y_true, y_pred_shape):
+    """``check_class_labels(y_true, y_pred_shape)``, with two shortcuts.
+
+    No check while ``Model.train`` has checked all the labels already; one ``max`` for
+    valid unsigned sparse labels (the usual uint8 ones, which cannot be negative). Anything
+    else goes through the full check, which raises the clear errors.
+    """
+    if owner._labels_checked:
+        return y_true
+    n_samples, n_classes = y_pred_shape
+    if (
+        type(y_true) is np.ndarray
+        and y_true.dtype.kind == "u"
+        and y_true.shape == (n_samples,)
+        and y_true.max(initial=0) < n_classes
+    ):
+        return y_true
+    return check_class_labels(y_true, y_pred_shape)

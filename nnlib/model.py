@@ -9,6 +9,7 @@
 X: (N, D); y: (N,) class indices, (N, C) one-hot, or (N, K) targets.
 """
 
+import contextlib
 import copy
 
 import numpy as np
@@ -17,10 +18,10 @@ from nnlib.activations import Softmax
 from nnlib.layers import Input
 from nnlib.losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 from nnlib.serialization import load_object, save_object
-from nnlib.validation import as_array, check_positive_int
+from nnlib.validation import as_array, check_class_labels, check_positive_int
 
 # Per-layer arrays that only matter during a pass: dropped before saving a model.
-TRANSIENT_ATTRIBUTES = ("inputs", "output", "dinputs", "dweights", "dbiases")
+TRANSIENT_ATTRIBUTES = ("inputs", "output", "dinputs", "dweights", "dbiases", "_zeros")
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -98,6 +99,8 @@ class Model:
     def backward(self, output, y):
         """Backpropagate from the loss to every layer."""
         if self.softmax_classifier_output is not None:
+            # The combined object never ran its own forward: the model's output is its output.
+            self.softmax_classifier_output.output = output
             self.softmax_classifier_output.backward(output, y)
             self.layers[-1].dinputs = self.softmax_classifier_output.dinputs
             for layer in reversed(self.layers[:-1]):
@@ -132,56 +135,110 @@ class Model:
         X, y = as_array(X, "X"), as_array(y, "y")
         if len(X) != len(y):
             raise ValueError(f"X has {len(X)} samples but y has {len(y)}.")
+        if len(X) == 0:
+            raise ValueError("Model.train() needs at least one sample, got X with 0 samples.")
         epochs = check_positive_int(epochs, "epochs")
         print_every = check_positive_int(print_every, "print_every")
         self.accuracy.init(y)
         steps = _step_count(len(X), batch_size)
         history = _new_history(validation_data is not None)
-        for epoch in range(1, epochs + 1):
-            if verbose and batch_size is not None:
-                print(f"epoch: {epoch}")
-            self.loss.new_pass()
-            self.accuracy.new_pass()
-            order = np.random.permutation(len(X)) if shuffle else None
-            for step in range(steps):
-                batch_X, batch_y = _batch(X, y, step, batch_size, order)
-                stats = self._train_step(batch_X, batch_y, epoch, step)
-                if (
-                    verbose
-                    and batch_size is not None
-                    and (not step % print_every or step == steps - 1)
-                ):
-                    print(f"step: {step}, {_format_stats(*stats, self._lr())}")
-            data_loss, regularization_loss = self.loss.calculate_accumulated(
-                include_regularization=True
-            )
-            accuracy = self.accuracy.calculate_accumulated()
-            epoch_stats = (
-                accuracy,
-                data_loss + regularization_loss,
-                data_loss,
-                regularization_loss,
-            )
-            _record(history, epoch, epoch_stats, self._lr())
-            show = verbose and (
-                batch_size is not None or not epoch % print_every or epoch == epochs
-            )
-            if show:
-                label = "training" if batch_size is not None else f"epoch: {epoch}"
-                print(f"{label}, {_format_stats(*epoch_stats, self._lr())}")
-            if validation_data is not None:
-                val_loss, val_accuracy = self._evaluate(*validation_data, batch_size=batch_size)
-                history["val_loss"].append(float(val_loss))
-                history["val_accuracy"].append(float(val_accuracy))
+        with self._label_checks_restored(), self._first_layer_without_dinputs():
+            for epoch in range(1, epochs + 1):
+                if verbose and batch_size is not None:
+                    print(f"epoch: {epoch}")
+                self.loss.new_pass()
+                self.accuracy.new_pass()
+                order = np.random.permutation(len(X)) if shuffle else None
+                for step in range(steps):
+                    batch_X, batch_y = _batch(X, y, step, batch_size, order)
+                    all_labels = y if step == 0 else None  # checked once per epoch
+                    stats = self._train_step(batch_X, batch_y, epoch, step, all_labels)
+                    if (
+                        verbose
+                        and batch_size is not None
+                        and (not step % print_every or step == steps - 1)
+                    ):
+                        print(f"step: {step}, {_format_stats(*stats, self._lr())}")
+                data_loss, regularization_loss = self.loss.calculate_accumulated(
+                    include_regularization=True
+                )
+                accuracy = self.accuracy.calculate_accumulated()
+                epoch_stats = (
+                    accuracy,
+                    data_loss + regularization_loss,
+                    data_loss,
+                    regularization_loss,
+                )
+                _record(history, epoch, epoch_stats, self._lr())
+                show = verbose and (
+                    batch_size is not None or not epoch % print_every or epoch == epochs
+                )
                 if show:
-                    print(f"validation, acc: {val_accuracy:.3f}, loss: {val_loss:.3f}")
+                    label = "training" if batch_size is not None else f"epoch: {epoch}"
+                    print(f"{label}, {_format_stats(*epoch_stats, self._lr())}")
+                if validation_data is not None:
+                    val_loss, val_accuracy = self._evaluate(*validation_data, batch_size=batch_size)
+                    history["val_loss"].append(float(val_loss))
+                    history["val_accuracy"].append(float(val_accuracy))
+                    if show:
+                        print(f"validation, acc: {val_accuracy:.3f}, loss: {val_loss:.3f}")
         return history
 
     def _lr(self):
         return self.optimizer.current_learning_rate
 
-    def _train_step(self, batch_X, batch_y, epoch, step):
+    def _label_checking_losses(self):
+        """The loss objects that can skip the class-label check on each batch."""
+        losses = (self.loss, self.softmax_classifier_output)
+        return [
+            loss
+            for loss in losses
+            if isinstance(loss, CategoricalCrossentropy | SoftmaxCategoricalCrossentropy)
+        ]
+
+    def _check_all_labels(self, y, output):
+        """Check all of ``y`` against the model's output, then skip the per-batch checks.
+
+        Categorical cross-entropy checks each batch's labels (dtype, range, shape); when all
+        of ``y`` passes, every batch does, so the check runs once per epoch instead of twice
+        per step. Raises the losses' own errors; other losses keep their checks.
+        """
+        losses = self._label_checking_losses()
+        if not losses or np.ndim(output) != 2:
+            return
+        check_class_labels(y, (len(y), output.shape[1]))
+        for loss in losses:
+            loss._labels_checked = True
+
+    @contextlib.contextmanager
+    def _label_checks_restored(self):
+        """Restore the losses' per-batch label checks, as direct calls need them, on exit."""
+        losses = self._label_checking_losses()
+        previous = [loss._labels_checked for loss in losses]
+        try:
+            yield
+        finally:
+            for loss, value in zip(losses, previous, strict=True):
+                loss._labels_checked = value
+
+    @contextlib.contextmanager
+    def _first_layer_without_dinputs(self):
+        """Let the first layer skip ``dinputs``: its inputs are the data, nothing uses it."""
+        first = self.layers[0]
+        if not hasattr(first, "compute_dinputs"):
+            yield
+            return
+        previous = first.compute_dinputs
+        first.compute_dinputs = False
+        try:
+            yield
+        finally:
+            first.compute_dinputs = previous
+
+    def _train_step(self, batch_X, batch_y, epoch, step, all_labels=None):
         output = self.forward(batch_X, training=True)
+        if all_labels is not None:
+            self._check_all_labels(all_labels, output)
         data_loss, regularization_loss = self.loss.calculate(
             output, batch_y, include_regularization=True
         )
@@ -213,20 +270,26 @@ class Model:
         X_val, y_val = as_array(X_val, "X_val"), as_array(y_val, "y_val")
         if len(X_val) != len(y_val):
             raise ValueError(f"X_val has {len(X_val)} samples but y_val has {len(y_val)}.")
+        steps = _step_count(len(X_val), batch_size)
         self.loss.new_pass()
         self.accuracy.new_pass()
-        for step in range(_step_count(len(X_val), batch_size)):
-            batch_X, batch_y = _batch(X_val, y_val, step, batch_size)
-            output = self.forward(batch_X, training=False)
-            self.loss.calculate(output, batch_y)
-            predictions = self.output_layer_activation.predictions(output)
-            self.accuracy.calculate(predictions, batch_y)
+        with self._label_checks_restored():
+            for step in range(steps):
+                batch_X, batch_y = _batch(X_val, y_val, step, batch_size)
+                output = self.forward(batch_X, training=False)
+                if step == 0:
+                    self._check_all_labels(y_val, output)
+                self.loss.calculate(output, batch_y)
+                predictions = self.output_layer_activation.predictions(output)
+                self.accuracy.calculate(predictions, batch_y)
         return self.loss.calculate_accumulated(), self.accuracy.calculate_accumulated()
 
     def predict(self, X, *, batch_size=None):
         """X: (N, D) -> the last layer's outputs (N, C), e.g. class probabilities."""
         self._require()
         X = as_array(X, "X")
+        if batch_size is not None:
+            batch_size = check_positive_int(batch_size, "batch_size")
         outputs = [
             self.forward(X if batch_size is None else X[i : i + batch_size], training=False)
             for i in range(0, len(X), batch_size or max(len(X), 1))
@@ -234,7 +297,7 @@ class Model:
         return np.vstack(outputs)
 
     def get_parameters(self):
-        """``[(weights, biases), ...]``, one pair per trainable layer."""
+        """``[(weights, biases), ...]``, one pair of copies per trainable layer."""
         self._require()
         return [layer.get_parameters() for layer in self.trainable_layers]
 
