@@ -75,7 +75,8 @@ book: data
 	$(BIN)/jupyter nbconvert --to html --execute --output-dir build notebooks/*.ipynb
 
 bench: data $(BENCH_STAMP)
-	$(BIN)/nnlib bench
+	mkdir -p bench-results
+	$(BIN)/nnlib bench --json bench-results/bench.json
 
 clean:
 	rm -rf build .pytest_cache
