@@ -1,4 +1,6 @@
-"""The book's training loop (chapters 10-15), run in a fresh process after ``nnfs.init()``.
+"""The book's training loop (chapters 10-15), run in a fresh process after ``nnfs.init()``,
+on ``nnlib.book``'s classes or on the independent book-style ones (``reference``,
+:mod:`nnlib.benchmark.book_style`).
 
     python tests/book_loop.py {nnlib|reference} RUN_NAME [EPOCHS]
 
@@ -6,7 +8,6 @@ prints the book's log lines every 100 epochs. RUNS lists the book's runs.
 """
 
 import sys
-from pathlib import Path
 
 import nnfs
 import numpy as np
@@ -51,10 +52,9 @@ def classes(implementation):
         import nnlib.book as book
 
         return book
-    sys.path.insert(0, str(Path(__file__).parent))
-    import book_reference  # noqa: I001
+    from nnlib.benchmark import book_style
 
-    return book_reference
+    return book_style
 
 
 def main(implementation, run, epochs=10001):

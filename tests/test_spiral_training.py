@@ -26,9 +26,9 @@ import pytest
 from nnfs.datasets import spiral_data
 
 import nnlib.book
+from nnlib.benchmark import book_style
 from nnlib.book import Optimizer_Adam, Optimizer_SGD
 from nnlib.spiral_training import train_spiral
-from tests import book_reference
 from tests.book_loop import RUNS
 
 HERE = Path(__file__).resolve()
@@ -63,7 +63,7 @@ def child_main(epochs):
     results = {}
     for variant, run in cases():
         optimizer_name, optimizer_args, regularization, dropout_rate = RUNS[run]
-        layers = book_reference if variant == "reference" else nnlib.book
+        layers = book_style if variant == "reference" else nnlib.book
         options = {"validation": (X_val, y_val), "validate_every": VALIDATE_EVERY}
         log = io.StringIO()
         with contextlib.redirect_stdout(log):
@@ -132,7 +132,7 @@ def test_history_is_what_was_printed(outputs, run):
 @pytest.mark.parametrize("run", REFERENCE_RUNS)
 def test_layers_come_from_the_namespace_given(outputs, run):
     results = outputs[0]
-    assert results[f"reference {run}"]["layer_module"] == "tests.book_reference"
+    assert results[f"reference {run}"]["layer_module"] == "nnlib.benchmark.book_style"
     assert results[f"nnlib {run}"]["layer_module"].startswith("nnlib.")
     assert results[f"reference {run}"]["lines"] == results[f"nnlib {run}"]["lines"]
 

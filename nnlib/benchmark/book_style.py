@@ -1,7 +1,11 @@
-"""An independent reference: the book's classes written out plainly, for comparison only.
+"""The book's classes written out plainly, the way the chapters build them.
 
-The tests run the book's training loop once with these classes and once with
-``nnlib.book``'s, each in a fresh process after ``nnfs.init()``, and compare the logs.
+Two uses: the benchmark's baseline (the speed of the code a learner writes: ``np.dot``, no
+in-place arithmetic, every gradient computed, no flushing of subnormal numbers), and the
+independent reference of the book-fidelity tests, which run the book's training loop once
+with these classes and once with ``nnlib.book``'s, after ``nnfs.init()``, and compare the
+logs line for line. Nothing here is shared with nnlib's own classes. The names are the
+book's, hence not PEP 8.
 """
 
 import numpy as np
