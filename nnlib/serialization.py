@@ -28,10 +28,18 @@ def save_object(obj, path) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(MAGIC + hashlib.sha256(payload).digest() + payload)
+        # mkstemp makes the file private (0600); give it the permissions open() would.
+        os.chmod(temporary, 0o666 & ~_current_umask())
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _current_umask() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
 
 
 def load_object(path, expected_type: type, what: str):

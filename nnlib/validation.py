@@ -110,8 +110,9 @@ def check_number(value, name: str, *, low=None, high=None, low_open=False, high_
     too_low = low is not None and (value <= low if low_open else value < low)
     too_high = high is not None and (value >= high if high_open else value > high)
     if too_low or too_high:
-        left = "(" if low_open else "["
-        right = ")" if high_open else "]"
+        # An unbounded side is open: infinity itself is never allowed.
+        left = "(" if low_open or low is None else "["
+        right = ")" if high_open or high is None else "]"
         low_text = "-inf" if low is None else low
         high_text = "inf" if high is None else high
         raise ValueError(f"{name} must be in {left}{low_text}, {high_text}{right}, got {value!r}.")

@@ -382,3 +382,10 @@ def test_verbose_false_prints_nothing(spiral_data, capsys, batch_size):
     model.train(X, y, epochs=2, batch_size=batch_size, validation_data=validation, verbose=False)
     model.evaluate(*validation, verbose=False)
     assert capsys.readouterr().out == ""
+
+
+def test_saved_model_files_get_the_usual_permissions(tmp_path):
+    make_classifier().save(tmp_path / "model.nnlib")
+    plain = tmp_path / "plain"
+    plain.write_bytes(b"")
+    assert (tmp_path / "model.nnlib").stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
