@@ -43,7 +43,7 @@ from nnlib.checks.training import (
     MOMENTUM_TARGET,
     SPIRAL_EPOCHS,
     check_momentum_settings,
-    train_spiral,
+    fit_spiral_model,
 )
 from nnlib.checks.verdict import (
     ERROR,
@@ -89,5 +89,5 @@ __all__ = [
     "check_softmax_crossentropy_backward",
     "check_softmax_forward",
     "self_check",
-    "train_spiral",
+    "fit_spiral_model",
 ]

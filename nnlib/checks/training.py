@@ -21,8 +21,8 @@ SPIRAL_EPOCHS = 1000
 MOMENTUM_TARGET = 0.75
 
 
-class SpiralRun(NamedTuple):
-    """What :func:`train_spiral` gives back."""
+class SpiralFit(NamedTuple):
+    """What :func:`fit_spiral_model` gives back."""
 
     model: Model
     history: dict
@@ -34,9 +34,9 @@ def book_layers() -> list:
     return [Dense(2, 64), ReLU(), Dense(64, 3), Softmax()]
 
 
-def train_spiral(
+def fit_spiral_model(
     optimizer, epochs: int = SPIRAL_EPOCHS, seed: int = 0, make_layers=book_layers
-) -> SpiralRun:
+) -> SpiralFit:
     """Train a network on ``spiral_data(100, 3)`` with ``optimizer``, full batch.
 
     ``make_layers()`` builds the network's layers, by default :func:`book_layers`. The data
@@ -56,7 +56,7 @@ def train_spiral(
         model.finalize()
         history = model.train(X, y, epochs=epochs, verbose=False)
         accuracy = float(np.mean(np.argmax(model.predict(X), axis=1) == y))
-    return SpiralRun(model, history, accuracy)
+    return SpiralFit(model, history, accuracy)
 
 
 @self_check
@@ -84,7 +84,7 @@ def check_momentum_settings(settings):
     except (TypeError, ValueError) as error:
         raise CheckFailure(f"SGD refused these settings: {error}") from None
     try:
-        accuracy = train_spiral(optimizer).accuracy
+        accuracy = fit_spiral_model(optimizer).accuracy
     except TrainingDivergedError:
         raise CheckFailure(
             "training diverged (the loss became NaN or infinite)", "lower the learning rate."
