@@ -12,6 +12,7 @@ from pathlib import Path
 
 from nnlib.benchmark.report import format_report
 from nnlib.benchmark.run import BenchmarkError, run_benchmark
+from nnlib.commands import positive
 
 HELP = "Time Fashion-MNIST training: nnlib against PyTorch, book-style NumPy and the GEMM bound."
 
@@ -19,20 +20,20 @@ HELP = "Time Fashion-MNIST training: nnlib against PyTorch, book-style NumPy and
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--epochs",
-        type=_positive_int,
+        type=positive(int),
         default=10,
         metavar="N",
         help="training epochs per implementation (default: 10)",
     )
     parser.add_argument(
         "--subset",
-        type=_positive_int,
+        type=positive(int),
         metavar="N",
         help="train on the first N training samples only (a quick run); default: all 60,000",
     )
     parser.add_argument(
         "--threads",
-        type=_positive_int,
+        type=positive(int),
         nargs="+",
         default=[1, 2],
         metavar="N",
@@ -44,13 +45,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seed", type=int, default=0, help="seed of the data order and weights (default: 0)"
     )
-
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,9 +8,9 @@ loaded, a kernel that cannot start).
 
 import argparse
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
+from nnlib.commands import positive
 from nnlib.course import grading, reports
 from nnlib.course.rubric import RubricError, rubric_modules
 
@@ -34,31 +34,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--timeout",
-        type=_positive(float),
+        type=positive(float),
         default=300.0,
         metavar="SECONDS",
         help="time allowed per notebook, its grading included (default: 300)",
     )
     parser.add_argument(
         "--jobs",
-        type=_positive(int),
+        type=positive(int),
         default=1,
         metavar="N",
         help="notebooks graded in parallel (default: 1)",
     )
-
-
-def _positive(kind: type) -> Callable[[str], float]:
-    """An argparse type converting to ``kind`` and refusing values that are not above 0."""
-
-    def convert(text: str) -> float:
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError(f"must be above 0, got {text}")
-        return value
-
-    convert.__name__ = kind.__name__  # argparse names the type in its error messages
-    return convert
 
 
 def run(args: argparse.Namespace) -> int:
