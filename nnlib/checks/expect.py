@@ -39,6 +39,18 @@ def own_method(cls: type, name: str) -> None:
     raise CheckFailure(f"{cls.__name__} has no method {name}", f"define {name} in the class.")
 
 
+def learner_method(cls, class_name: str, method: str):
+    """Check that ``cls`` is a class whose ``method`` is the learner's own; return ``cls``.
+
+    A step of a self-check (it yields the step's description):
+    ``cls = yield from learner_method(Layer_Dense, "Layer_Dense", "backward")``.
+    """
+    cls = learner_class(cls, class_name)
+    yield f"{cls.__name__}.{method} is your own method"
+    own_method(cls, method)
+    return cls
+
+
 def attribute(obj, name: str, who: str, hint: str = "", owner: str = "self"):
     """``obj.name``, or a failure saying that ``who`` did not set ``owner.name``."""
     value = getattr(obj, name, None)

@@ -13,7 +13,7 @@ from nnlib.checks.expect import (
     expect_number,
     expect_unchanged,
     learner_class,
-    own_method,
+    learner_method,
 )
 from nnlib.checks.verdict import CheckFailure, plural, self_check
 from nnlib.layers import Dense
@@ -193,9 +193,7 @@ def check_softmax_forward(Activation_Softmax, *, seeds=(0,), shape=(4, 3)):
 @self_check
 def check_dense_backward(Layer_Dense, *, seeds=(0,), shapes=DENSE_SHAPES):
     """Layer_Dense.backward(dvalues): dweights, dbiases and dinputs against nnlib's Dense."""
-    cls = learner_class(Layer_Dense, "Layer_Dense")
-    yield f"{cls.__name__}.backward is your own method"
-    own_method(cls, "backward")
+    cls = yield from learner_method(Layer_Dense, "Layer_Dense", "backward")
     for seed in seeds:
         rng = np.random.default_rng(seed)
         for samples, n_inputs, n_neurons in shapes:
@@ -237,9 +235,7 @@ def _expect_dense_gradients(cls, weights, biases, rng, samples, regularizers, hi
 @self_check
 def check_relu_backward(Activation_ReLU, *, seeds=(0,), shape=(6, 5)):
     """Activation_ReLU.backward(dvalues) against nnlib's ReLU, inputs of exactly 0 included."""
-    cls = learner_class(Activation_ReLU, "Activation_ReLU")
-    yield f"{cls.__name__}.backward is your own method"
-    own_method(cls, "backward")
+    cls = yield from learner_method(Activation_ReLU, "Activation_ReLU", "backward")
     for seed in seeds:
         rng = np.random.default_rng(seed)
         inputs = with_zeros(rng.standard_normal(shape))
@@ -266,12 +262,11 @@ def check_softmax_crossentropy_backward(
     Activation_Softmax_Loss_CategoricalCrossentropy, *, seeds=(0,), shape=(5, 4)
 ):
     """The combined softmax and cross-entropy backward, sparse and one-hot labels."""
-    cls = learner_class(
+    cls = yield from learner_method(
         Activation_Softmax_Loss_CategoricalCrossentropy,
         "Activation_Softmax_Loss_CategoricalCrossentropy",
+        "backward",
     )
-    yield f"{cls.__name__}.backward is your own method"
-    own_method(cls, "backward")
     samples, classes = shape
     for seed in seeds:
         rng = np.random.default_rng(seed)
@@ -303,9 +298,7 @@ def check_dense_regularization(Layer_Dense, *, seeds=(0,), zeros=False):
 
     With ``zeros``, the first row of weights and the biases are exactly 0 (the L1 convention).
     """
-    cls = learner_class(Layer_Dense, "Layer_Dense")
-    yield f"{cls.__name__}.backward is your own method"
-    own_method(cls, "backward")
+    cls = yield from learner_method(Layer_Dense, "Layer_Dense", "backward")
     for seed in seeds:
         rng = np.random.default_rng(seed)
         for regularizers in REGULARIZATION_CASES:
@@ -321,9 +314,7 @@ def check_dense_regularization(Layer_Dense, *, seeds=(0,), zeros=False):
 @self_check
 def check_regularization_loss(Loss_class, *, seeds=(0,)):
     """Loss().regularization_loss(layer) against nnlib's, for each term and all together."""
-    cls = learner_class(Loss_class, "Loss")
-    yield f"{cls.__name__}.regularization_loss is your own method"
-    own_method(cls, "regularization_loss")
+    cls = yield from learner_method(Loss_class, "Loss", "regularization_loss")
     for seed in seeds:
         rng = np.random.default_rng(seed)
         for regularizers in REGULARIZATION_CASES:

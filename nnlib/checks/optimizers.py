@@ -16,6 +16,7 @@ from nnlib.checks.expect import (
     expect_number,
     expect_unchanged,
     learner_class,
+    learner_method,
     own_method,
 )
 from nnlib.checks.verdict import self_check
@@ -103,9 +104,7 @@ def compare_steps(
 @self_check
 def check_sgd_update(Optimizer_SGD, *, seeds=(0,)):
     """Optimizer_SGD.update_params without decay: p -= current_learning_rate * dp."""
-    cls = learner_class(Optimizer_SGD, "Optimizer_SGD")
-    yield f"{cls.__name__}.update_params is your own method"
-    own_method(cls, "update_params")
+    cls = yield from learner_method(Optimizer_SGD, "Optimizer_SGD", "update_params")
     for seed in seeds:
         yield "update_params(layer) with learning_rate=0.5 on two layers"
         optimizer, reference = cls(learning_rate=0.5), SGD(learning_rate=0.5)
@@ -166,9 +165,7 @@ def check_sgd_decay(Optimizer_SGD, *, learning_rate=1.0, decay=0.1, steps=5):
 @self_check
 def check_sgd_momentum(Optimizer_SGD, *, seeds=(0,), steps=3, momentum=0.9, decay=0.0):
     """Optimizer_SGD.update_params with momentum, then without: parameters and momentums."""
-    cls = learner_class(Optimizer_SGD, "Optimizer_SGD")
-    yield f"{cls.__name__}.update_params is your own method"
-    own_method(cls, "update_params")
+    cls = yield from learner_method(Optimizer_SGD, "Optimizer_SGD", "update_params")
     for seed in seeds:
         yield (
             f"{steps} steps with learning_rate=0.1, decay={decay}, momentum={momentum}: "
@@ -189,9 +186,7 @@ def check_sgd_momentum(Optimizer_SGD, *, seeds=(0,), steps=3, momentum=0.9, deca
 @self_check
 def check_adagrad(Optimizer_Adagrad, *, seeds=(0,), steps=3, decay=0.0):
     """Optimizer_Adagrad.update_params: parameters and caches after several steps."""
-    cls = learner_class(Optimizer_Adagrad, "Optimizer_Adagrad")
-    yield f"{cls.__name__}.update_params is your own method"
-    own_method(cls, "update_params")
+    cls = yield from learner_method(Optimizer_Adagrad, "Optimizer_Adagrad", "update_params")
     for seed in seeds:
         yield f"{steps} steps with learning_rate=0.5, decay={decay}: parameters and caches"
         settings = {"learning_rate": 0.5, "decay": decay}
@@ -227,9 +222,7 @@ def check_effective_learning_rates(effective_learning_rates, *, seeds=(0,), step
 @self_check
 def check_rmsprop(Optimizer_RMSprop, *, seeds=(0,), steps=3, rho=0.9, decay=0.0):
     """Optimizer_RMSprop.update_params: parameters and moving-average caches."""
-    cls = learner_class(Optimizer_RMSprop, "Optimizer_RMSprop")
-    yield f"{cls.__name__}.update_params is your own method"
-    own_method(cls, "update_params")
+    cls = yield from learner_method(Optimizer_RMSprop, "Optimizer_RMSprop", "update_params")
     for seed in seeds:
         yield f"{steps} steps with learning_rate=0.02, decay={decay}, rho={rho}"
         settings = {"learning_rate": 0.02, "decay": decay, "rho": rho}
@@ -252,9 +245,7 @@ ADAM_HINTS = {
 @self_check
 def check_adam_moments(Optimizer_Adam, *, seeds=(0,), steps=3, beta_1=0.9, beta_2=0.999):
     """Optimizer_Adam.update_moments(layer): the four moving averages, uncorrected."""
-    cls = learner_class(Optimizer_Adam, "Optimizer_Adam")
-    yield f"{cls.__name__}.update_moments is your own method"
-    own_method(cls, "update_moments")
+    cls = yield from learner_method(Optimizer_Adam, "Optimizer_Adam", "update_moments")
     for seed in seeds:
         yield f"{steps} calls with beta_1={beta_1}, beta_2={beta_2}: momentums and caches"
         rng = np.random.default_rng(seed)
@@ -278,9 +269,7 @@ def check_adam_update(Optimizer_Adam, *, seeds=(0,), steps=3, decay=0.0):
     The expected parameters are computed from the moments the learner's ``update_moments``
     stored, so that a mistake there is not counted twice.
     """
-    cls = learner_class(Optimizer_Adam, "Optimizer_Adam")
-    yield f"{cls.__name__}.update_params is your own method"
-    own_method(cls, "update_params")
+    cls = yield from learner_method(Optimizer_Adam, "Optimizer_Adam", "update_params")
     for seed in seeds:
         yield f"{steps} steps with learning_rate=0.01, decay={decay}: bias-corrected updates"
         rng = np.random.default_rng(seed)
