@@ -5,8 +5,6 @@ returns ``dinputs``), plus ``predictions(outputs)``, which ``Model`` uses to tur
 activation's outputs into class indices or values. Shapes: (N, D) in, (N, D) out.
 """
 
-import functools
-
 import numpy as np
 
 from nnlib.validation import as_array, check_2d, check_same_shape, require_forward
@@ -83,32 +81,24 @@ def _keep_where_positive(dvalues, inputs):
 _KEEP_ZEROS_BYTES = 4 * 1024 * 1024
 # Float type codes -> the integer type of the same size, for bitwise selection.
 _SAME_SIZE_INTEGER = {"e": np.int16, "f": np.int32, "d": np.int64}
-# NumPy's reductions along rows pay a fixed cost per row: with fewer columns than this (the
-# spiral's 3 classes), the same operations column by column are several times faster.
+# NumPy pays a fixed cost per row when it works along the rows of an array: with fewer
+# columns than this (the spiral's 3 classes), Softmax works on the transpose instead.
 _NARROW = 8
 
 
-def _is_narrow(values):
-    """Whether values (N, C) are float32/float64 with 1 to 7 columns."""
-    return values.dtype.char in "fd" and 0 < values.shape[1] < _NARROW
+def _narrow_softmax(inputs):
+    """The softmax of float32/float64 inputs (N, C) with C < 8, bit for bit, twice as fast.
 
-
-def _row_max(values):
-    """``values.max(axis=1, keepdims=True)``: (N, 1). The maximum is exact in any order."""
-    if _is_narrow(values):
-        return functools.reduce(np.maximum, values.T)[:, None]
-    return values.max(axis=1, keepdims=True)
-
-
-def _row_sum(values):
-    """``values.sum(axis=1, keepdims=True)``: (N, 1), bit for bit.
-
-    NumPy sums rows of fewer than 8 float32/float64 values left to right, starting from
-    0.0 (pairwise summation starts at 8); so does the column-by-column sum.
+    Along the rows of (N, C), NumPy runs N short loops of C numbers; on the transposed copy
+    (C, N) the same operations run as C loops of N contiguous numbers. Element by element
+    they are the same operations: the maximum is exact in any order, and NumPy sums a row of
+    fewer than 8 values left to right, as adding the C rows of the transpose in turn does.
     """
-    if _is_narrow(values):
-        return functools.reduce(np.add, values.T, 0.0)[:, None]
-    return values.sum(axis=1, keepdims=True)
+    scores = inputs.T.copy()
+    scores -= scores.max(axis=0)
+    np.exp(scores, out=scores)
+    scores /= scores.sum(axis=0)
+    return scores.T.copy()
 
 
 class Softmax(_Activation):
@@ -122,10 +112,13 @@ class Softmax(_Activation):
         inputs = as_array(inputs, "Softmax inputs")
         check_2d(inputs, "Softmax inputs")
         self.inputs = inputs
-        shifted = inputs - _row_max(inputs)
+        if inputs.dtype.char in "fd" and 0 < inputs.shape[1] < _NARROW:
+            self.output = _narrow_softmax(inputs)
+            return self.output
+        shifted = inputs - inputs.max(axis=1, keepdims=True)
         # In place where the dtype allows (integer scores give float exponentials).
         exp_values = np.exp(shifted, out=shifted if shifted.dtype.kind == "f" else None)
-        exp_values /= _row_sum(exp_values)
+        exp_values /= exp_values.sum(axis=1, keepdims=True)
         self.output = exp_values
         return self.output
 

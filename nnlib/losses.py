@@ -6,6 +6,8 @@ mean (and accumulates it for ``calculate_accumulated``); ``backward(dvalues, y_t
 and returns ``dinputs``, the gradient of the *mean* loss with respect to the predictions.
 """
 
+import functools
+
 import numpy as np
 
 from nnlib.activations import Softmax
@@ -83,13 +85,14 @@ class Loss:
 def _mean_and_sum(values):
     """``(np.mean(values), np.sum(values))`` from one summation.
 
-    For float32 and float64, the mean is NumPy's own formula (``_methods._mean``): the same
-    sum divided by the count as a NumPy integer, so the bits are the same.
+    For float32 and float64, the mean is NumPy's own formula (``_methods._mean``): the sum
+    divided by the count in float64, then rounded to the sum's dtype. A Python float is a
+    float64, so dividing one gives the same bits without NumPy's scalar machinery.
     """
     values = np.asarray(values)
     total = values.sum()
     if values.dtype.char in "fd":
-        return total.dtype.type(total / np.intp(values.size)), total
+        return total.dtype.type(float(total) / values.size), total
     return np.mean(values), total
 
 
@@ -120,7 +123,7 @@ class CategoricalCrossentropy(Loss):
         y_true = _class_labels(self, y_true, y_pred.shape)
         if y_true.ndim == 1:
             # Clipping is element-wise: clip the N picked values, not all N * C.
-            correct_confidences = _clip(y_pred[np.arange(len(y_pred)), y_true])
+            correct_confidences = _clip(y_pred.take(_flat_indices(y_pred.shape, y_true)))
         else:
             correct_confidences = np.sum(_clip(y_pred) * y_true, axis=1)
         return -np.log(correct_confidences)
@@ -234,9 +237,26 @@ class SoftmaxCategoricalCrossentropy:
         if y_true.ndim == 2:
             y_true = np.argmax(y_true, axis=1)
         dinputs = dvalues.copy()
-        dinputs[np.arange(samples), y_true] -= 1
+        dinputs.reshape(-1)[_flat_indices(dinputs.shape, y_true)] -= 1
         self.dinputs = in_place(np.divide, dinputs, samples)
         return self.dinputs
+
+
+def _flat_indices(shape, labels):
+    """The positions of ``[i, labels[i]]`` in a flattened (N, C) array (C order): (N,).
+
+    ``a.take(_flat_indices(a.shape, labels))`` is ``a[np.arange(N), labels]``, and so is the
+    same position in ``a.reshape(-1)``, with NumPy's simpler and faster 1-D indexing.
+    """
+    return _row_starts(*shape) + labels
+
+
+@functools.lru_cache(maxsize=16)
+def _row_starts(n_samples, n_classes):
+    """``np.arange(N) * C``, read-only and kept: each batch size asks for the same array."""
+    starts = np.arange(n_samples) * n_classes
+    starts.flags.writeable = False
+    return starts
 
 
 def _class_labels(owner, y_true, y_pred_shape):

@@ -13,6 +13,8 @@ import math
 import pytest
 
 from nnlib import datasets
+from nnlib.benchmark.bare_spiral import train_bare
+from nnlib.benchmark.spiral import spiral_problem, train_nnlib
 from nnlib.cli import main
 
 SUBSET = 5000
@@ -93,6 +95,10 @@ def test_ratios_are_the_median_times_divided(run):
     nnlib = run["nnlib"]["seconds_per_epoch"]["median"]
     ratios = run["ratios"]
     expected = {"nnlib_over_lower_bound": nnlib / run["lower_bound"]["seconds_per_epoch"]}
+    spiral = run["spiral"]
+    expected["spiral_nnlib_over_bare_numpy"] = (
+        spiral["ms_per_epoch"] / spiral["bare_numpy"]["ms_per_epoch"]
+    )
     for key in TORCH_RUNS + ["book_style"]:
         if key in run:
             expected[f"nnlib_over_{key}"] = nnlib / run[key]["seconds_per_epoch"]["median"]
@@ -105,6 +111,10 @@ def test_spiral_and_targets(run):
     spiral = run["spiral"]
     assert spiral["epochs"] == 10_001
     assert spiral["ms_per_epoch"] > 0 and spiral["accuracy"] > 0.8
+    # The bare NumPy run starts from the same weights and must end on the same numbers.
+    bare = spiral["bare_numpy"]
+    assert (bare["accuracy"], bare["loss"]) == (spiral["accuracy"], spiral["loss"])
+    assert bare["epochs"] == 10_001 and bare["ms_per_epoch"] > 0
     names = [check["target"] for check in run["targets"]]
     # The accuracy target is for the full recipe only, not for a quick run.
     assert not any("accuracy" in name for name in names)
@@ -115,9 +125,20 @@ def test_spiral_and_targets(run):
 
 def test_report_is_printed(quick_run):
     text = quick_run[1]
-    for expected in ("nnlib", "book-style NumPy", "GEMM lower bound", "spiral", "threads: 1"):
+    for expected in ("nnlib", "book-style NumPy", "GEMM lower bound", "spiral", "bare NumPy"):
         assert expected in text
     assert ("PyTorch (CPU)" in text) == ("PyTorch, fused Adam" in text) == TORCH
+
+
+def test_bare_numpy_spiral_gives_nnlibs_weights_bit_for_bit():
+    """200 epochs: past Adam's first bias correction rounding to 1 (step 165) and through
+    several subnormal flushes."""
+    X, y, dense1, dense2 = spiral_problem(seed=3)
+    bare_layers = [(dense.weights.copy(), dense.biases.copy()) for dense in (dense1, dense2)]
+    assert train_bare(X, y, bare_layers, 200) == train_nnlib(X, y, dense1, dense2, 200)
+    for (weights, biases), dense in zip(bare_layers, (dense1, dense2), strict=True):
+        assert weights.tobytes() == dense.weights.tobytes()
+        assert biases.tobytes() == dense.biases.tobytes()
 
 
 def test_report_without_torch(run):
@@ -136,7 +157,11 @@ def test_report_without_torch(run):
         }
     without = build_run(1, raw, (0.0, 0.0, 0.0), (0.0, 0.0, 0.0), full_recipe=False)
     assert not any(key in without for key in TORCH_RUNS)
-    assert set(without["ratios"]) == {"nnlib_over_lower_bound", "nnlib_over_book_style"}
+    assert set(without["ratios"]) == {
+        "nnlib_over_lower_bound",
+        "nnlib_over_book_style",
+        "spiral_nnlib_over_bare_numpy",
+    }
     assert not any("PyTorch" in check["target"] for check in without["targets"])
     assert "not installed" in format_report({**_header_fields(), "runs": [without]})
 

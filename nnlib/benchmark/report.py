@@ -53,9 +53,12 @@ def build_run(threads, results, load_before, load_after, full_recipe):
         if key in results:
             run[key] = summarize(results[key])
     run["lower_bound"] = results["lower_bound"]
-    run["spiral"] = results["spiral"]
+    run["spiral"] = spiral = results["spiral"]
     nnlib = run["nnlib"]["seconds_per_epoch"]["median"]
     run["ratios"] = {"nnlib_over_lower_bound": nnlib / run["lower_bound"]["seconds_per_epoch"]}
+    run["ratios"]["spiral_nnlib_over_bare_numpy"] = (
+        spiral["ms_per_epoch"] / spiral["bare_numpy"]["ms_per_epoch"]
+    )
     for key in IMPLEMENTATIONS:
         if key != "nnlib" and key in run:
             run["ratios"][f"nnlib_over_{key}"] = nnlib / run[key]["seconds_per_epoch"]["median"]
@@ -144,15 +147,25 @@ def _format_run(run):
         )
     )
     spiral = run["spiral"]
-    lines.append(
-        f"  spiral (chapters' run, {spiral['epochs']} epochs): {spiral['ms_per_epoch']:.3f} ms "
-        f"per epoch (CPU {spiral['cpu_ms_per_epoch']:.3f} ms), accuracy {spiral['accuracy']:.3f}"
-    )
+    bare = spiral["bare_numpy"]
+    same = (bare["accuracy"], bare["loss"]) == (spiral["accuracy"], spiral["loss"])
+    lines += [
+        f"  spiral (chapters' run, {spiral['epochs']} epochs), ms per epoch:",
+        _spiral_line("nnlib", spiral)
+        + f", final accuracy {spiral['accuracy']:.3f}, loss {spiral['loss']:.6f}",
+        _spiral_line("bare NumPy", bare)
+        + f", final accuracy and loss {'the same' if same else 'DIFFERENT'}",
+        f"    nnlib / bare NumPy {ratios['spiral_nnlib_over_bare_numpy']:.2f}",
+    ]
     lines.append("  targets:")
     for check in run["targets"]:
         verdict = "met" if check["met"] else "MISSED"
         lines.append(f"    {check['target']:28} {check['value']:8.3f}  {verdict}")
     return lines
+
+
+def _spiral_line(name, timing):
+    return f"    {name:18} {timing['ms_per_epoch']:8.3f}   (CPU {timing['cpu_ms_per_epoch']:.3f})"
 
 
 _NOTES = [
@@ -166,4 +179,7 @@ _NOTES = [
     "CPUs and every time is inflated: run again on a quiet machine.",
     "Peak RSS: resident memory while training, after loading the data.",
     "Spiral: Dense(2,64)-ReLU-Dense(64,3), Adam(0.05, decay=5e-7), 300 samples, float32.",
+    "Bare NumPy: the same spiral run as straight-line NumPy statements (no classes, no checks,",
+    "weights and biases updated as one array), from the same weights to the same numbers: what",
+    "NumPy itself costs for this run.",
 ]
