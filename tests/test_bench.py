@@ -131,8 +131,7 @@ def test_report_is_printed(quick_run):
 
 
 def test_bare_numpy_spiral_gives_nnlibs_weights_bit_for_bit():
-    """200 epochs: past Adam's first bias correction rounding to 1 (step 165) and through
-    several subnormal flushes."""
+    """200 epochs: long enough for Adam's first bias correction to round to 1 (step 165)."""
     X, y, dense1, dense2 = spiral_problem(seed=3)
     bare_layers = [(dense.weights.copy(), dense.biases.copy()) for dense in (dense1, dense2)]
     assert train_bare(X, y, bare_layers, 200) == train_nnlib(X, y, dense1, dense2, 200)

@@ -10,9 +10,10 @@ target while printing the book's numbers; ``nnlib bench`` prints it beside nnlib
 
 import numpy as np
 
+from nnlib.optimizers import FLUSH_INTERVAL
+
 # Adam as the chapters run it on the spiral.
 LEARNING_RATE, DECAY, EPSILON, BETA_1, BETA_2 = 0.05, 5e-7, 1e-7, 0.9, 0.999
-FLUSH_INTERVAL = 16  # as nnlib.optimizers: subnormal state is flushed every 16 steps
 
 
 def train_bare(X, y, layers, epochs):
