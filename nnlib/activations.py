@@ -87,10 +87,11 @@ _NARROW = 8
 
 
 def _narrow_softmax(inputs):
-    """The softmax of float32/float64 inputs (N, C) with C < 8, bit for bit, twice as fast.
+    """The softmax of float32/float64 inputs (N, C) with C < 8, bit for bit, but faster.
 
     Along the rows of (N, C), NumPy runs N short loops of C numbers; on the transposed copy
-    (C, N) the same operations run as C loops of N contiguous numbers. Element by element
+    (C, N) the same operations run as C loops of N contiguous numbers (on the spiral's
+    300 x 3 float32 scores, ``Softmax.forward`` took 12.5 instead of 15.5 µs). Element by element
     they are the same operations: the maximum is exact in any order, and NumPy sums a row of
     fewer than 8 values left to right, as adding the C rows of the transpose in turn does.
     """

@@ -201,12 +201,13 @@ def test_relu_backward_equals_np_where(dtype):
     assert_same_bits(relu.backward(dvalues), expected)
 
 
+@pytest.mark.parametrize("order", ["C", "F"])
 @pytest.mark.parametrize("dtype", FLOATS)
 @pytest.mark.parametrize("n_classes", [1, 2, 3, 7, 8, 10, 33])
-def test_softmax_equals_the_plain_formula(dtype, n_classes):
+def test_softmax_equals_the_plain_formula(dtype, n_classes, order):
     rng = np.random.default_rng(n_classes)
     inputs = (rng.standard_normal((300, n_classes)) * rng.choice([0.01, 1, 30], (300, 1))).astype(
-        dtype
+        dtype, order=order
     )
     inputs[::5] = 0.0
     exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
@@ -226,6 +227,25 @@ def test_categorical_crossentropy_equals_the_plain_formula(dtype):
     assert_same_bits(loss.forward(probabilities, labels), expected_losses)
     assert_same_bits(mean, np.mean(expected_losses))
     assert_same_bits(loss.accumulated_sum, np.sum(expected_losses))
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("labels_dtype", [np.uint8, np.int64])
+@pytest.mark.parametrize("dtype", FLOATS)
+def test_softmax_cross_entropy_backward_equals_the_books_formula(dtype, labels_dtype, order):
+    rng = np.random.default_rng(5)
+    outputs = Softmax().forward(rng.standard_normal((257, 3)).astype(dtype) * 9)
+    outputs = np.asarray(outputs, order=order)
+    labels = rng.integers(0, 3, 257).astype(labels_dtype)
+    expected = outputs.copy()
+    expected[range(257), labels] -= 1
+    expected = expected / 257
+    before = outputs.copy()
+    combined = SoftmaxCategoricalCrossentropy()
+    combined.output = outputs
+    assert_same_bits(combined.backward(outputs, labels), expected)
+    assert_same_bits(combined.backward(outputs, np.eye(3, dtype=int)[labels]), expected)
+    assert_same_bits(outputs, before)
 
 
 @pytest.mark.parametrize(
