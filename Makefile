@@ -3,10 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# What is installed, keyed on pyproject.toml (a changed pyproject reinstalls): `make lab`
+# installs what a learner needs (nnlib and JupyterLab); every other target installs the
+# instructor's, the benchmark's and the tests' extras too.
+LAB_STAMP := $(VENV)/.installed-lab-stamp
 STAMP := $(VENV)/.installed-stamp
-# The benchmark's PyTorch comparison: `make test` installs it so that the quick benchmark run
-# covers it; `make lab` does not need it.
-BENCH_STAMP := $(VENV)/.installed-bench-stamp
+EXTRAS := lab,grade,dev,bench
 
 # BLAS threads oversubscribe a 2-core machine and make float32 results depend on thread timing.
 export OPENBLAS_NUM_THREADS := 1
@@ -14,40 +16,54 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PYTHONHASHSEED := 0
 
-LINTED := nnlib tests notebooks solutions exercises
+LINTED := nnlib instructor benchmark reference tests notebooks solutions exercises
+# Both cores; nbval runs a notebook's cells in order in one kernel: one worker per file.
+PYTEST_PARALLEL := -n 2 --dist loadscope
 
 # Stored notebook outputs must not depend on the CPU model: the same OpenBLAS kernels and the
 # same NumPy SIMD paths on every x86-64 machine with AVX2 (a float32 sum in another order
 # changes the last bits, and a 10-epoch training run amplifies them).
 ifeq ($(shell grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo yes),yes)
-test execute book: export OPENBLAS_CORETYPE := Haswell
-test execute book: export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
+test check execute book: export OPENBLAS_CORETYPE := Haswell
+test check execute book: export NPY_DISABLE_CPU_FEATURES := X86_V4 AVX512_ICL AVX512_SPR
 endif
 
-.PHONY: lab test lint data install execute book bench clean
+.PHONY: lab test check lint data install execute book bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -qq -e ".[dev]"
+$(LAB_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -qq -e ".[lab]"
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $@
 
-$(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install -qq -e ".[dev,bench]"
-	touch $@
+# Everything `make lab` has, so it marks the lab's stamp too.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -qq -e ".[$(EXTRAS)]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $@ $(LAB_STAMP)
 
 install: $(STAMP)
 
 # Fashion-MNIST: found locally, or Debian's package when apt is there, or the official download.
-data: $(STAMP)
-	@$(BIN)/nnlib data --offline --quiet || { \
-	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
-	    echo "Fashion-MNIST not found: installing Debian's dataset-fashion-mnist"; \
-	    apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
-	  fi; \
-	  $(BIN)/nnlib data; }
+define fetch_data
+@$(BIN)/nnlib data --offline --quiet || { \
+  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+    echo "Fashion-MNIST not found: installing Debian's dataset-fashion-mnist"; \
+    apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null; \
+  fi; \
+  $(BIN)/nnlib data; }
+endef
+
+data: $(LAB_STAMP)
+	$(fetch_data)
+
+# pytest's exit status 5 means it collected no test: say so, and do not fail.
+define pytest
+$(BIN)/python -m pytest $(1); \
+  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+endef
 
 # JupyterLab refuses to run as root unless told (containers and CI machines often are root).
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
@@ -59,25 +75,33 @@ lint: $(STAMP)
 	$(BIN)/ruff check $(LINTED)
 	$(BIN)/ruff format --check $(LINTED)
 
-test: data lint $(BENCH_STAMP)
+# Everything CI runs: lint, the exercises, every test, nbval on every notebook, on both cores.
+test: $(STAMP) lint
+	$(fetch_data)
 	$(BIN)/nnlib exercises --check
-	$(BIN)/python -m pytest tests notebooks solutions \
-	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg; \
-	  rc=$$?; if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; rc=0; fi; exit $$rc
+	$(call pytest,$(PYTEST_PARALLEL) --durations=15 tests notebooks solutions \
+	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg)
+
+# The quick loop while changing code: lint and the unit tests, no notebook, nothing marked slow.
+check: $(STAMP) lint
+	$(call pytest,-m "not slow" --durations=5 tests)
 
 # Re-execute notebooks in place (all chapters and solutions, or NB="path ...") and regenerate
 # exercises/ from solutions/: what a maintainer runs after changing nnlib or a notebook.
-execute: data
+execute: $(STAMP)
+	$(fetch_data)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=900 \
 	  $(or $(NB),notebooks/*.ipynb solutions/*.ipynb)
 	$(BIN)/nnlib exercises
 
-book: data
+book: $(STAMP)
+	$(fetch_data)
 	mkdir -p build
 	$(BIN)/jupyter nbconvert --to html --execute --output-dir build notebooks/*.ipynb
 
-bench: data $(BENCH_STAMP)
+bench: $(STAMP)
+	$(fetch_data)
 	mkdir -p bench-results
 	$(BIN)/nnlib bench --json bench-results/bench.json
 

@@ -20,9 +20,6 @@ from nnlib.losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 from nnlib.serialization import load_object, save_object
 from nnlib.validation import as_array, check_class_labels, check_positive_int
 
-# Per-layer arrays that only matter during a pass: dropped before saving a model.
-TRANSIENT_ATTRIBUTES = ("inputs", "output", "dinputs", "dweights", "dbiases", "_zeros")
-
 
 class TrainingDivergedError(FloatingPointError):
     """The loss became NaN or infinite during ``Model.train``."""
@@ -142,7 +139,7 @@ class Model:
         self.accuracy.init(y)
         steps = _step_count(len(X), batch_size)
         history = _new_history(validation_data is not None)
-        with self._label_checks_restored(), self._first_layer_without_dinputs():
+        with self._first_layer_without_dinputs():
             for epoch in range(1, epochs + 1):
                 if verbose and batch_size is not None:
                     print(f"epoch: {epoch}")
@@ -151,7 +148,8 @@ class Model:
                 order = np.random.permutation(len(X)) if shuffle else None
                 for step in range(steps):
                     batch_X, batch_y = _batch(X, y, step, batch_size, order)
-                    all_labels = y if step == 0 else None  # checked once per epoch
+                    # Every label is checked before the first update, not batch by batch.
+                    all_labels = y if epoch == 1 and step == 0 else None
                     stats = self._train_step(batch_X, batch_y, epoch, step, all_labels)
                     if (
                         verbose
@@ -187,39 +185,15 @@ class Model:
     def _lr(self):
         return self.optimizer.current_learning_rate
 
-    def _label_checking_losses(self):
-        """The loss objects that can skip the class-label check on each batch."""
-        losses = (self.loss, self.softmax_classifier_output)
-        return [
-            loss
-            for loss in losses
-            if isinstance(loss, CategoricalCrossentropy | SoftmaxCategoricalCrossentropy)
-        ]
-
     def _check_all_labels(self, y, output):
-        """Check all of ``y`` against the model's output, then skip the per-batch checks.
+        """Check all of ``y`` against the model's output before training on any of it.
 
-        Categorical cross-entropy checks each batch's labels (dtype, range, shape); when all
-        of ``y`` passes, every batch does, so the check runs once per epoch instead of twice
-        per step. Raises the losses' own errors; other losses keep their checks.
+        A bad label in the last batch would otherwise raise only after the updates of every
+        batch before it. Raises the losses' own errors; only class labels are checked here.
         """
-        losses = self._label_checking_losses()
-        if not losses or np.ndim(output) != 2:
+        if not isinstance(self.loss, CategoricalCrossentropy) or np.ndim(output) != 2:
             return
         check_class_labels(y, (len(y), output.shape[1]))
-        for loss in losses:
-            loss._labels_checked = True
-
-    @contextlib.contextmanager
-    def _label_checks_restored(self):
-        """Restore the losses' per-batch label checks, as direct calls need them, on exit."""
-        losses = self._label_checking_losses()
-        previous = [loss._labels_checked for loss in losses]
-        try:
-            yield
-        finally:
-            for loss, value in zip(losses, previous, strict=True):
-                loss._labels_checked = value
 
     @contextlib.contextmanager
     def _first_layer_without_dinputs(self):
@@ -273,15 +247,12 @@ class Model:
         steps = _step_count(len(X_val), batch_size)
         self.loss.new_pass()
         self.accuracy.new_pass()
-        with self._label_checks_restored():
-            for step in range(steps):
-                batch_X, batch_y = _batch(X_val, y_val, step, batch_size)
-                output = self.forward(batch_X, training=False)
-                if step == 0:
-                    self._check_all_labels(y_val, output)
-                self.loss.calculate(output, batch_y)
-                predictions = self.output_layer_activation.predictions(output)
-                self.accuracy.calculate(predictions, batch_y)
+        for step in range(steps):
+            batch_X, batch_y = _batch(X_val, y_val, step, batch_size)
+            output = self.forward(batch_X, training=False)
+            self.loss.calculate(output, batch_y)
+            predictions = self.output_layer_activation.predictions(output)
+            self.accuracy.calculate(predictions, batch_y)
         return self.loss.calculate_accumulated(), self.accuracy.calculate_accumulated()
 
     def predict(self, X, *, batch_size=None):
@@ -322,13 +293,12 @@ class Model:
 
     def save(self, path):
         """Save the whole model (layers, parameters, loss, optimizer state), atomically."""
+        # A copy whose epoch totals are reset; each layer and loss leaves out the arrays of
+        # its last pass when pickled (see nnlib.serialization.DropsPassArrays).
         model = copy.deepcopy(self)
         model.loss.new_pass()
         if model.accuracy is not None:
             model.accuracy.new_pass()
-        for part in [model.input_layer, model.loss, *model.layers]:
-            for attribute in TRANSIENT_ATTRIBUTES:
-                part.__dict__.pop(attribute, None)
         save_object(model, path)
 
     @staticmethod

@@ -15,6 +15,21 @@ MAGIC = b"NNLIB-PICKLE-1\n"
 DIGEST_SIZE = hashlib.sha256().digest_size
 
 
+class DropsPassArrays:
+    """Mixin: a pickled copy (``Model.save``, ``copy.deepcopy``) leaves out the arrays of the
+    last forward and backward pass, ``PASS_ARRAYS``, set to None: they can be as large as a
+    batch of data, and the next pass recomputes them. Parameters and optimizer state stay.
+    """
+
+    PASS_ARRAYS = ("inputs", "output", "dinputs", "dweights", "dbiases")
+
+    def __getstate__(self):
+        return {
+            name: None if name in self.PASS_ARRAYS else value
+            for name, value in self.__dict__.items()
+        }
+
+
 class ModelFileError(ValueError):
     """A file given to ``load`` is not an nnlib file, or is corrupt or truncated."""
 

@@ -1,7 +1,7 @@
 """A toy chapter rubric and learner notebooks, good and hostile, for the grading tests.
 
 The rubric is written into a throw-away package and registered through
-``NNLIB_RUBRIC_MODULES`` (see :mod:`nnlib.course.rubric`), exactly as a course author would
+``NNLIB_RUBRIC_MODULES`` (see :mod:`instructor.rubric`), exactly as a course author would
 try out a new chapter.
 """
 
@@ -13,7 +13,7 @@ import nbformat
 TOY_CHAPTER = "99_toy"
 TOY_PACKAGE = "toy_rubrics"
 TOY_RUBRIC = """
-from nnlib.course.rubric import Exercise
+from instructor.rubric import Exercise
 
 
 def grade_square(namespace):

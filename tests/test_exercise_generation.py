@@ -7,8 +7,8 @@ import os
 import nbformat
 import pytest
 
-from nnlib.commands import exercises
-from nnlib.course.notebook_exercises import (
+from instructor.commands import exercises
+from instructor.notebook_exercises import (
     ANSWER_PLACEHOLDER,
     SolutionMarkerError,
     exercise_notebook,

@@ -16,10 +16,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.commands import grade
-from nnlib.course import grading, reports, runner
-from nnlib.course.notebook_exercises import ANSWER_PLACEHOLDER, WrittenAnswer
-from nnlib.course.rubric import (
+from instructor import grading, reports, runner
+from instructor.commands import grade
+from instructor.notebook_exercises import ANSWER_PLACEHOLDER, WrittenAnswer
+from instructor.rubric import (
     CHAPTERS,
     Exercise,
     RubricError,
@@ -121,9 +121,7 @@ def test_one_exercise_cannot_change_the_namespace_of_the_next():
 def test_standard_chapters_have_their_rubric_modules(monkeypatch):
     monkeypatch.delenv("NNLIB_RUBRIC_MODULES", raising=False)
     assert CHAPTERS[0] == "01_dense_layer" and CHAPTERS[-1] == "09_fashion_mnist"
-    assert rubric_modules() == {
-        chapter: f"nnlib.course.chapters.ch{chapter}" for chapter in CHAPTERS
-    }
+    assert rubric_modules() == {chapter: f"instructor.chapters.ch{chapter}" for chapter in CHAPTERS}
 
 
 def test_unknown_chapter_names_the_chapters(monkeypatch):
@@ -197,6 +195,7 @@ def batch(course):
     return Batch(code, table, before, course / "out")
 
 
+@pytest.mark.slow
 def test_batch_completes_with_exit_0_and_a_table(batch):
     assert batch.code == 0
     lines = batch.table.splitlines()
@@ -205,6 +204,7 @@ def test_batch_completes_with_exit_0_and_a_table(batch):
     assert len(lines) == 1 + len(CASES)
 
 
+@pytest.mark.slow
 def test_csv_files_have_exactly_the_columns(batch):
     columns, rows = read_csv(batch.out / "grades.csv")
     assert columns == ["submission", "chapter", "exercise", "points", "max_points", "feedback"]
@@ -214,6 +214,7 @@ def test_csv_files_have_exactly_the_columns(batch):
     assert len(rows) == len(CASES)
 
 
+@pytest.mark.slow
 def test_rows_are_sorted_by_submission_then_exercise(batch):
     _, rows = read_csv(batch.out / "grades.csv")
     order = [(row["submission"], row["exercise"]) for row in rows]
@@ -221,11 +222,13 @@ def test_rows_are_sorted_by_submission_then_exercise(batch):
     assert order[:3] == [("submissions/broken/99_toy.ipynb", key) for key in FULL_MARKS]
 
 
+@pytest.mark.slow
 def test_checkpoints_are_not_graded(batch):
     _, rows = read_csv(batch.out / "summary.csv")
     assert not [row for row in rows if "checkpoint" in row["submission"]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.student)
 def test_each_case_gets_its_grades(batch, case):
     _, rows = read_csv(batch.out / "grades.csv")
@@ -242,6 +245,7 @@ def test_each_case_gets_its_grades(batch, case):
     assert int(line["cell_errors"]) == len(case.errors)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.student)
 def test_each_report_lists_the_cell_errors(batch, case):
     report = (batch.out / "feedback" / f"{case.student}_{case.chapter}.md").read_text()
@@ -253,6 +257,7 @@ def test_each_report_lists_the_cell_errors(batch, case):
         assert "No cell raised an error." in report
 
 
+@pytest.mark.slow
 def test_report_shows_marks_and_written_answers(batch):
     report = (batch.out / "feedback" / "good_99_toy.md").read_text()
     assert "- Total: **6 / 6** points" in report
@@ -263,11 +268,13 @@ def test_report_shows_marks_and_written_answers(batch):
     )
 
 
+@pytest.mark.slow
 def test_huge_output_stays_out_of_the_results(batch):
     sizes = [path.stat().st_size for path in batch.out.rglob("*") if path.is_file()]
     assert max(sizes) < 20_000
 
 
+@pytest.mark.slow
 def test_submissions_and_current_folder_are_untouched(batch, course):
     assert {case.path: file_state(course / case.path) for case in CASES} == batch.before
     # Only the output folders (this batch's and the --jobs 1 rerun's) are new.
@@ -276,12 +283,14 @@ def test_submissions_and_current_folder_are_untouched(batch, course):
     assert files == {"99_toy.ipynb", "42_nothing.ipynb", "99_toy-checkpoint.ipynb"}
 
 
+@pytest.mark.slow
 def test_no_temporary_files_are_left(batch):
     names = sorted(path.relative_to(batch.out).as_posix() for path in batch.out.rglob("*"))
     reports = [f"feedback/{case.student}_{case.chapter}.md" for case in CASES]
     assert names == sorted(["feedback", "grades.csv", "summary.csv", *reports])
 
 
+@pytest.mark.slow
 def test_one_job_gives_the_same_results_as_two(batch, course):
     # Every outcome but the slow ones (time limits, huge output), regraded one at a time.
     slow = {"infinite_loop", "grading_loops", "huge_output"}
@@ -302,6 +311,7 @@ def test_one_job_gives_the_same_results_as_two(batch, course):
         assert (again / report).read_bytes() == (batch.out / report).read_bytes()
 
 
+@pytest.mark.slow
 def test_huge_output_never_reaches_the_grading_process(course, tmp_path):
     notebook = nbformat.reads(notebook_bytes([HUGE_OUTPUT, HUGE_OUTPUT]), as_version=4)
     (tmp_path / "work").mkdir()

@@ -19,8 +19,8 @@ import nbformat
 import pytest
 
 import nnlib.book as book
-from nnlib.course.notebook_exercises import written_answers
-from nnlib.course.rubric import CHAPTERS, grade_namespace, load_exercises
+from instructor.notebook_exercises import written_answers
+from instructor.rubric import CHAPTERS, grade_namespace, load_exercises
 from tests.mutations import MUTATIONS, mutated_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,11 +81,13 @@ def batch(tmp_path_factory):
     return read_results(root / "out")
 
 
+@pytest.mark.slow
 def test_grading_the_solutions_takes_under_two_minutes(solutions_run):
     elapsed, _, _ = solutions_run
     assert elapsed < TIME_LIMIT, f"grading solutions/ took {elapsed:.0f} s"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solution_gets_full_marks(solutions_run, chapter):
     _, rows, summary = solutions_run
@@ -95,6 +97,7 @@ def test_solution_gets_full_marks(solutions_run, chapter):
         assert graded["points"] == graded["max_points"], (exercise, graded["feedback"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_unmodified_exercise_gets_zero(batch, chapter):
     rows, summary = batch
@@ -104,6 +107,7 @@ def test_unmodified_exercise_gets_zero(batch, chapter):
         assert not graded["feedback"].startswith("Not graded"), graded["feedback"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda mutation: mutation.name)
 def test_mutation_loses_points_on_its_exercise_only(batch, mutation):
     rows, summary = batch

@@ -6,7 +6,7 @@
 prints what passed, the first thing that did not (expected versus got) and a hint, and
 returns a :class:`CheckResult` (``result.passed``). An unfinished exercise reports
 "not implemented yet". Checks draw their data from their own generators and leave NumPy's
-global generator as they found it. The graders (``nnlib.course.chapters``) run the same
+global generator as they found it. The graders (``instructor.chapters``) run the same
 checks with more seeds and settings.
 """
 

@@ -8,14 +8,11 @@ from typing import NamedTuple
 
 import numpy as np
 
-from nnlib.accuracy import CategoricalAccuracy
-from nnlib.activations import ReLU, Softmax
+import nnlib.book
 from nnlib.checks.verdict import CheckFailure, isolated_numpy, self_check
-from nnlib.datasets import spiral_data
-from nnlib.layers import Dense
-from nnlib.losses import CategoricalCrossentropy
-from nnlib.model import Model, TrainingDivergedError
+from nnlib.model import TrainingDivergedError
 from nnlib.optimizers import SGD
+from nnlib.spiral_training import SpiralRun, train_spiral
 
 SPIRAL_EPOCHS = 1000
 MOMENTUM_TARGET = 0.75
@@ -24,39 +21,33 @@ MOMENTUM_TARGET = 0.75
 class SpiralFit(NamedTuple):
     """What :func:`fit_spiral_model` gives back."""
 
-    model: Model
+    run: SpiralRun
     history: dict
     accuracy: float
 
 
-def book_layers() -> list:
-    """The book's network for the spiral data: Dense(2, 64), ReLU, Dense(64, 3), Softmax."""
-    return [Dense(2, 64), ReLU(), Dense(64, 3), Softmax()]
-
-
 def fit_spiral_model(
-    optimizer, epochs: int = SPIRAL_EPOCHS, seed: int = 0, make_layers=book_layers
+    optimizer, epochs: int = SPIRAL_EPOCHS, seed: int = 0, layers=nnlib.book, **network
 ) -> SpiralFit:
-    """Train a network on ``spiral_data(100, 3)`` with ``optimizer``, full batch.
+    """Train the book's spiral network with ``optimizer``, silently: ``train_spiral``.
 
-    ``make_layers()`` builds the network's layers, by default :func:`book_layers`. The data
-    and the initial weights come from ``np.random.seed(seed)``; NumPy's global generator is
-    left as it was. Returns the model, the history of ``Model.train`` (per-epoch loss, accuracy,
-    learning rate) and the final training accuracy.
+    The data and the initial weights come from ``np.random.seed(seed)``; NumPy's global
+    generator is left as it was. ``layers`` (by default ``nnlib.book``) and ``network``
+    (``regularization``, ``dropout_rate``, ``hidden``...) are ``train_spiral``'s. Returns the
+    run (layers, optimizer, data), its per-epoch history (loss, accuracy, learning rate...)
+    and the trained network's accuracy on its training data, dropout off.
     """
     with isolated_numpy():
-        np.random.seed(seed)
-        X, y = spiral_data(samples=100, classes=3)
-        model = Model()
-        for layer in make_layers():
-            model.add(layer)
-        model.set(
-            loss=CategoricalCrossentropy(), optimizer=optimizer, accuracy=CategoricalAccuracy()
+        run = train_spiral(
+            optimizer, epochs=epochs, print_every=None, seed=seed, layers=layers, **network
         )
-        model.finalize()
-        history = model.train(X, y, epochs=epochs, verbose=False)
-        accuracy = float(np.mean(np.argmax(model.predict(X), axis=1) == y))
-    return SpiralFit(model, history, accuracy)
+        if not np.isfinite(run.history["loss"][-1]):
+            raise TrainingDivergedError(
+                f"the loss became {run.history['loss'][-1]} in {epochs} epochs: training "
+                "diverged. Try a smaller learning rate."
+            )
+        accuracy, _ = run.evaluate(run.X, run.y)
+    return SpiralFit(run, run.history, accuracy)
 
 
 @self_check

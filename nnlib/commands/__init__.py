@@ -1,4 +1,8 @@
-"""The ``nnlib`` subcommands, one module each (see :mod:`nnlib.cli`), and what they share."""
+"""``nnlib data`` (see :mod:`nnlib.cli`), and what every ``nnlib`` subcommand may share.
+
+The subcommands that other packages add (``instructor.commands``, ``benchmark.command``) use
+:func:`positive` from here: they build on nnlib, never the other way round.
+"""
 
 import argparse
 from collections.abc import Callable

@@ -1,1 +1,0 @@
-"""Instructor-side tools: generating exercises from solutions, grading submissions."""
