@@ -12,6 +12,7 @@ from pathlib import Path
 
 from benchmark.report import format_report
 from benchmark.run import BenchmarkError, run_benchmark
+from benchmark.spiral import SPIRAL_EPOCHS
 from nnlib.commands import positive
 
 HELP = "Time Fashion-MNIST training: nnlib against PyTorch, book-style NumPy and the GEMM bound."
@@ -30,6 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=positive(int),
         metavar="N",
         help="train on the first N training samples only (a quick run); default: all 60,000",
+    )
+    parser.add_argument(
+        "--spiral-epochs",
+        type=positive(int),
+        default=SPIRAL_EPOCHS,
+        metavar="N",
+        help=f"epochs of the chapters' spiral run (default: the book's {SPIRAL_EPOCHS})",
     )
     parser.add_argument(
         "--threads",
@@ -52,6 +60,7 @@ def run(args: argparse.Namespace) -> int:
         report = run_benchmark(
             epochs=args.epochs,
             subset=args.subset,
+            spiral_epochs=args.spiral_epochs,
             threads=args.threads,
             seed=args.seed,
             progress=lambda message: print(message, file=sys.stderr, flush=True),

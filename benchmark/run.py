@@ -26,6 +26,7 @@ from benchmark.problem import (
     LEARNING_RATE,
     train_samples,
 )
+from benchmark.spiral import SPIRAL_EPOCHS
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 TEST_SAMPLES = 10_000
@@ -40,7 +41,7 @@ def torch_available():
     return importlib.util.find_spec("torch") is not None
 
 
-def run_benchmark(*, epochs, subset, threads, seed, progress=print):
+def run_benchmark(*, epochs, subset, threads, seed, spiral_epochs=SPIRAL_EPOCHS, progress=print):
     """Measure for each thread count in ``threads``; return the report (JSON-ready dict).
 
     ``progress(message)`` is called before each measurement. Raises
@@ -48,7 +49,7 @@ def run_benchmark(*, epochs, subset, threads, seed, progress=print):
     """
     tasks = ["lower_bound", "nnlib", *(["torch", "torch_fused"] if torch_available() else [])]
     tasks += ["book_style", "spiral"]
-    config = {"epochs": epochs, "subset": subset, "seed": seed}
+    config = {"epochs": epochs, "subset": subset, "seed": seed, "spiral_epochs": spiral_epochs}
     runs = []
     for count in threads:
         load_before = os.getloadavg()

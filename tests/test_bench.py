@@ -17,6 +17,7 @@ from nnlib.cli import main
 
 pytestmark = pytest.mark.slow  # a benchmark run in fresh processes
 SUBSET = 5000
+SPIRAL_EPOCHS = 1001
 IMPLEMENTATIONS = ["nnlib", "book_style"]
 TORCH_RUNS = ["torch", "torch_fused"]  # torch.optim.Adam as it comes, and fused
 TORCH = importlib.util.find_spec("torch") is not None
@@ -31,6 +32,8 @@ def quick_run(tmp_path_factory):
         pytest.skip("Fashion-MNIST is not on this machine (make data)")
     path = tmp_path_factory.mktemp("bench") / "bench.json"
     argv = ["bench", "--epochs", "1", "--subset", str(SUBSET), "--threads", "1"]
+    # The full 10,001-epoch spiral runs are the fidelity tests'; a tenth of one is enough here.
+    argv += ["--spiral-epochs", str(SPIRAL_EPOCHS)]
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert main([*argv, "--json", str(path)]) == 0
@@ -108,10 +111,9 @@ def test_ratios_are_the_median_times_divided(run):
 
 def test_spiral_and_targets(run):
     ours, book = run["spiral"]["nnlib"], run["spiral"]["book_style"]
-    assert ours["epochs"] == book["epochs"] == 10_001
+    assert ours["epochs"] == book["epochs"] == SPIRAL_EPOCHS
     assert ours["ms_per_epoch"] > 0 and book["ms_per_epoch"] > 0
-    # The book's Adam run (chapter 7): its last line prints acc 0.967, loss 0.074.
-    assert (round(ours["accuracy"], 3), round(ours["loss"], 3)) == (0.967, 0.074)
+    assert 0.5 < ours["accuracy"] <= 1 and 0 < ours["loss"] < 1
     # nnlib and the book-style reference, through the same loop, end on the same numbers.
     assert (ours["accuracy"], ours["loss"]) == (book["accuracy"], book["loss"])
     names = [check["target"] for check in run["targets"]]
