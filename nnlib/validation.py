@@ -104,7 +104,12 @@ def check_targets(y_true, y_pred_shape: tuple) -> np.ndarray:
 
 
 def check_number(value, name: str, *, low=None, high=None, low_open=False, high_open=False):
-    """Check a hyper-parameter is a finite real number within bounds; return it."""
+    """Check a hyper-parameter is a finite real number within bounds; return it.
+
+    A NumPy scalar comes back as the Python number of the same value: NumPy 2 computes
+    ``np.float64(0.9) * float32_array`` in float64 (NEP 50), a Python float adapts to the
+    array's dtype, so the hyper-parameters never change the dtype of the arrays they scale.
+    """
     if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}.")
     too_low = low is not None and (value <= low if low_open else value < low)
@@ -116,7 +121,7 @@ def check_number(value, name: str, *, low=None, high=None, low_open=False, high_
         low_text = "-inf" if low is None else low
         high_text = "inf" if high is None else high
         raise ValueError(f"{name} must be in {left}{low_text}, {high_text}{right}, got {value!r}.")
-    return value
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def check_positive_int(value, name: str) -> int:

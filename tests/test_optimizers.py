@@ -1,63 +1,49 @@
-"""Optimizers over several steps against their update rules written out here in NumPy.
+"""Optimizers over several steps, against the plain book-style reference
+(``reference/book_style.py``), with decay and every hyper-parameter moved off its default.
 
 Two Dense layers of different shapes are updated for five steps with changing gradients;
-after every step their parameters and optimizer state must equal the reference's.
+after every step their parameters and optimizer state must equal the reference's, bit for bit.
 """
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from nnlib import SGD, Adagrad, Adam, Dense, RMSprop
+from reference import book_style
 from tests.gradients import assert_unchanged
 
 STEPS = 5
 SHAPES = {"weights": [(3, 2), (2, 4)], "biases": [(1, 2), (1, 4)]}
-STATE_OF = {"weights": "weight", "biases": "bias"}
+MOMENTUMS = ("weight_momentums", "bias_momentums")
+CACHE = ("weight_cache", "bias_cache")
 
-
-def sgd_rule(state, p, g, lr, t, momentum=0.0):
-    if not momentum:
-        return p - lr * g
-    state["momentums"] = momentum * state.get("momentums", 0.0) - lr * g
-    return p + state["momentums"]
-
-
-def adagrad_rule(state, p, g, lr, t, epsilon=1e-7):
-    state["cache"] = state.get("cache", 0.0) + g**2
-    return p - lr * g / (np.sqrt(state["cache"]) + epsilon)
-
-
-def rmsprop_rule(state, p, g, lr, t, epsilon=1e-7, rho=0.9):
-    state["cache"] = rho * state.get("cache", 0.0) + (1 - rho) * g**2
-    return p - lr * g / (np.sqrt(state["cache"]) + epsilon)
-
-
-def adam_rule(state, p, g, lr, t, epsilon=1e-7, beta_1=0.9, beta_2=0.999):
-    state["momentums"] = beta_1 * state.get("momentums", 0.0) + (1 - beta_1) * g
-    state["cache"] = beta_2 * state.get("cache", 0.0) + (1 - beta_2) * g**2
-    momentums_hat = state["momentums"] / (1 - beta_1 ** (t + 1))
-    cache_hat = state["cache"] / (1 - beta_2 ** (t + 1))
-    return p - lr * momentums_hat / (np.sqrt(cache_hat) + epsilon)
-
-
-# name: (optimizer class, rule, learning_rate, decay, other hyper-parameters, state names)
+# name: (nnlib's class, the reference's, learning_rate, decay, other hyper-parameters, state)
 CASES = {
-    "sgd": (SGD, sgd_rule, 0.5, 0.0, {}, ()),
-    "sgd_decay": (SGD, sgd_rule, 0.5, 0.1, {}, ()),
-    "sgd_momentum": (SGD, sgd_rule, 0.5, 0.0, {"momentum": 0.8}, ("momentums",)),
-    "sgd_momentum_decay": (SGD, sgd_rule, 0.5, 0.1, {"momentum": 0.8}, ("momentums",)),
-    "adagrad": (Adagrad, adagrad_rule, 0.3, 0.0, {}, ("cache",)),
-    "adagrad_decay": (Adagrad, adagrad_rule, 0.3, 0.2, {"epsilon": 1e-5}, ("cache",)),
-    "rmsprop": (RMSprop, rmsprop_rule, 0.02, 0.0, {}, ("cache",)),
-    "rmsprop_decay": (RMSprop, rmsprop_rule, 0.02, 0.1, {"rho": 0.7}, ("cache",)),
-    "adam": (Adam, adam_rule, 0.02, 0.0, {}, ("momentums", "cache")),
+    "sgd": (SGD, book_style.Optimizer_SGD, 0.5, 0.0, {}, ()),
+    "sgd_decay": (SGD, book_style.Optimizer_SGD, 0.5, 0.1, {}, ()),
+    "sgd_momentum": (SGD, book_style.Optimizer_SGD, 0.5, 0.0, {"momentum": 0.8}, MOMENTUMS),
+    "sgd_momentum_decay": (
+        SGD,
+        book_style.Optimizer_SGD,
+        0.5,
+        0.1,
+        {"momentum": 0.8},
+        MOMENTUMS,
+    ),
+    "adagrad": (Adagrad, book_style.Optimizer_Adagrad, 0.3, 0.0, {}, CACHE),
+    "adagrad_decay": (Adagrad, book_style.Optimizer_Adagrad, 0.3, 0.2, {"epsilon": 1e-5}, CACHE),
+    "rmsprop": (RMSprop, book_style.Optimizer_RMSprop, 0.02, 0.0, {}, CACHE),
+    "rmsprop_decay": (RMSprop, book_style.Optimizer_RMSprop, 0.02, 0.1, {"rho": 0.7}, CACHE),
+    "adam": (Adam, book_style.Optimizer_Adam, 0.02, 0.0, {}, MOMENTUMS + CACHE),
     "adam_decay": (
         Adam,
-        adam_rule,
+        book_style.Optimizer_Adam,
         0.02,
         0.1,
         {"beta_1": 0.8, "beta_2": 0.95, "epsilon": 1e-6},
-        ("momentums", "cache"),
+        MOMENTUMS + CACHE,
     ),
 }
 
@@ -94,35 +80,26 @@ def optimizer_step(optimizer, layers, gradients):
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_steps_follow_the_update_rule(name):
-    optimizer_class, rule, learning_rate, decay, hyper, state_names = CASES[name]
+def test_steps_match_the_reference_bit_for_bit(name):
+    ours, theirs, learning_rate, decay, hyper, state_names = CASES[name]
     rng = np.random.default_rng(0)
     layers = make_layers(rng)
-    reference = {
-        (index, kind): getattr(layer, kind).copy()
-        for index, layer in enumerate(layers)
-        for kind in SHAPES
-    }
-    states = {key: {} for key in reference}
-    optimizer = optimizer_class(learning_rate=learning_rate, decay=decay, **hyper)
-
+    references = [
+        SimpleNamespace(weights=layer.weights.copy(), biases=layer.biases.copy())
+        for layer in layers
+    ]
+    optimizer = ours(learning_rate=learning_rate, decay=decay, **hyper)
+    reference = theirs(learning_rate=learning_rate, decay=decay, **hyper)
     for t, gradients in enumerate(gradient_sequence(rng)):
-        current_learning_rate = learning_rate / (1 + decay * t)
-        for key, parameters in reference.items():
-            reference[key] = rule(
-                states[key], parameters, gradients[key], current_learning_rate, t, **hyper
-            )
         optimizer_step(optimizer, layers, gradients)
-
-        assert optimizer.iterations == t + 1
-        assert optimizer.current_learning_rate == pytest.approx(current_learning_rate, rel=1e-15)
-        for (index, kind), expected in reference.items():
-            layer = layers[index]
-            np.testing.assert_allclose(getattr(layer, kind), expected, rtol=1e-12, atol=1e-14)
-            for state in state_names:
-                attribute = getattr(layer, f"{STATE_OF[kind]}_{state}")
-                assert attribute.shape == expected.shape
-                np.testing.assert_allclose(attribute, states[index, kind][state], rtol=1e-12)
+        optimizer_step(reference, references, gradients)
+        assert optimizer.iterations == reference.iterations == t + 1
+        assert optimizer.current_learning_rate == reference.current_learning_rate
+        for layer, expected in zip(layers, references, strict=True):
+            for attribute in ("weights", "biases", *state_names):
+                ours_value, theirs_value = getattr(layer, attribute), getattr(expected, attribute)
+                assert ours_value.dtype == theirs_value.dtype
+                assert ours_value.tobytes() == theirs_value.tobytes(), (attribute, t)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -158,3 +135,30 @@ def test_gradients_are_left_alone(name):
         kept = {key: value.copy() for key, value in gradients.items()}
         optimizer_step(optimizer, layers, gradients)
         assert_unchanged(list(gradients.values()), list(kept.values()))
+
+
+@pytest.mark.parametrize("make", [SGD, Adagrad, RMSprop, Adam])
+def test_numpy_scalar_hyperparameters_act_as_python_floats(make):
+    """np.float64(0.01) * float32 array is float64 in NumPy 2: the optimizers take the value."""
+    rng = np.random.default_rng(7)
+    layers = []
+    for learning_rate in (0.01, np.float64(0.01)):
+        layer = Dense(3, 4, dtype=np.float32)
+        layer.set_parameters(
+            rng.standard_normal((3, 4)).astype(np.float32), np.zeros((1, 4), np.float32)
+        )
+        layer.weights = np.ones((3, 4), np.float32)
+        layer.dweights = np.full((3, 4), 0.5, np.float32)
+        layer.dbiases = np.full((1, 4), -0.5, np.float32)
+        optimizer = make(learning_rate=learning_rate, decay=np.float64(1e-3))
+        assert type(optimizer.learning_rate) is float and type(optimizer.decay) is float
+        for _ in range(3):
+            optimizer.pre_update_params()
+            optimizer.update_params(layer)
+            optimizer.post_update_params()
+        layers.append(layer)
+    python_floats, numpy_scalars = layers
+    for name in ("weights", "biases"):
+        ours = getattr(numpy_scalars, name)
+        assert ours.dtype == np.float32
+        assert ours.tobytes() == getattr(python_floats, name).tobytes()
