@@ -13,6 +13,7 @@ from nnlib import (
     CategoricalAccuracy,
     CategoricalCrossentropy,
     Dense,
+    Dropout,
     Linear,
     MeanSquaredError,
     Model,
@@ -259,6 +260,25 @@ def test_saved_model_predicts_the_same_and_trains_on(spiral_data, tmp_path):
         each.train(X, y, epochs=3, batch_size=32, verbose=False)
     assert loaded.optimizer.iterations == model.optimizer.iterations == 8 * 5
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_saved_model_leaves_out_the_arrays_of_the_last_pass(spiral_data, tmp_path):
+    (X, y), _ = spiral_data
+    np.random.seed(0)
+    # Dropout has a pass array of its own, the mask.
+    layers = [Dense(2, 16), ReLU(), Dropout(0.1), Dense(16, N_CLASSES), Softmax()]
+    model = build(layers, CategoricalCrossentropy(), Adam(0.05), CategoricalAccuracy())
+    model.train(X, y, epochs=2, batch_size=32, verbose=False)
+    model.save(tmp_path / "spiral.model")
+    loaded = Model.load(tmp_path / "spiral.model")
+    for ours, theirs in zip(model.layers, loaded.layers, strict=True):
+        for name in ("inputs", "output", "dinputs", "dweights", "dbiases", "binary_mask"):
+            assert getattr(theirs, name, None) is None, (type(theirs).__name__, name)
+        if isinstance(ours, Dense):
+            assert ours.output is not None  # the model itself keeps its last pass
+            for name in ("weights", "biases", "weight_momentums", "bias_cache"):
+                np.testing.assert_array_equal(getattr(theirs, name), getattr(ours, name))
+    assert loaded.loss.accumulated_count == 0
 
 
 def test_saving_does_not_disturb_the_model(spiral_data, tmp_path):
