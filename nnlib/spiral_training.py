@@ -3,8 +3,9 @@
 Chapter 3 writes this loop out and explains it; the later chapters call ``train_spiral`` with
 their own optimizer instead of pasting it again, and so do the exercises' self-checks
 (``nnlib.checks.fit_spiral_model``), ``nnlib bench`` (the chapters' spiral run) and the
-book-fidelity tests (with ``nnlib.book`` and with the plain reference, ``reference/book_style.py``). With ``nnfs.init()`` called first, each call
-prints exactly the log of the book's script for the same settings::
+book-fidelity tests (with ``nnlib.book`` and with the plain reference,
+``reference/book_style.py``). With ``nnfs.init()`` called first, each call prints exactly the
+log of the book's script for the same settings::
 
     nnfs.init()
     run = train_spiral(Optimizer_Adam(learning_rate=0.05, decay=5e-7))
