@@ -2,6 +2,9 @@
 
 - ``notebook_exercises``: the exercise notebooks generated from the solution notebooks;
 - ``grading``, ``runner``, ``reports``: submissions run in fresh kernels, graded, reported;
+- ``sandbox``: the bubblewrap sandbox, with its caps, that each submission runs in;
+- ``store``: each result kept as it is graded, reused by ``--resume``; ``marks``: the marks of
+  written answers (written_answers.csv), folded into the reports;
 - ``rubric``: the grading contract; ``chapters``: each chapter's rubric, hidden checks included;
-- ``commands``: ``nnlib exercises`` and ``nnlib grade``.
+- ``commands``: ``nnlib exercises``, ``nnlib grade`` and ``nnlib marks``.
 """

@@ -6,11 +6,16 @@ has no folder part. Every failure of a learner's notebook still yields one row p
 (0 points, feedback saying why) so that one broken notebook never stops a batch.
 """
 
+import contextlib
 import multiprocessing
+import os
+import signal
+import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from itertools import repeat
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from nbformat import NotebookNode
@@ -19,14 +24,18 @@ from instructor import runner
 from instructor.notebook_exercises import WrittenAnswer, read_notebook, written_answers
 from instructor.rubric import (
     Exercise,
+    Question,
     RubricError,
     clamp_points,
     describe_exception,
     load_exercises,
+    load_questions,
     rubric_modules,
 )
+from instructor.sandbox import GRADING_DIR, Sandbox
 
-# Result.status values besides the runner's graded / timeout / kernel-died / not-graded.
+# Result.status values besides the runner's graded / timeout / kernel-died / not-graded and
+# its sandbox caps' memory-limit / process-limit / cpu-limit.
 UNKNOWN_CHAPTER = "unknown-chapter"
 INVALID_NOTEBOOK = "invalid-notebook"
 # The grader's own failures: a rubric that cannot be loaded, a kernel that cannot start.
@@ -37,6 +46,22 @@ GRADER_FAILURES = (RUBRIC_ERROR, GRADER_ERROR)
 
 class GradingError(Exception):
     """The grader cannot run at all (no notebooks, a path that does not exist...)."""
+
+
+class GradingInterrupted(Exception):
+    """Ctrl-C stopped :func:`grade_all`; ``results`` holds the submissions finished before."""
+
+    def __init__(self, results: list["Result"]):
+        super().__init__(f"grading was interrupted after {len(results)} result(s)")
+        self.results = results
+
+
+@dataclass(frozen=True)
+class Mark:
+    """A person's mark for a written answer: its points (None: not marked yet), a comment."""
+
+    points: float | None
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +79,10 @@ class Result:
 
     ``rows`` has one dict per exercise (``exercise, title, points, max_points, feedback``);
     ``reason`` says why the notebook could not be graded normally ("" if it was).
+    ``questions`` are the rubric's written questions, marked by a person: ``marks`` holds
+    their marks by question key, from written_answers.csv (see :mod:`instructor.marks`).
+    ``sandbox`` describes the sandbox the notebook ran in (:meth:`Sandbox.describe`), and is
+    "" when the run had none (``--no-sandbox``).
     """
 
     submission: Submission
@@ -62,14 +91,30 @@ class Result:
     reason: str = ""
     errors: list[runner.CellError] = field(default_factory=list)
     answers: list[WrittenAnswer] = field(default_factory=list)
+    questions: list[Question] = field(default_factory=list)
+    marks: dict[str, Mark] = field(default_factory=dict)
+    sandbox: str = ""
 
     @property
     def points(self) -> float:
-        return sum(row["points"] for row in self.rows)
+        """The exercises' points plus the marks given so far to the written questions."""
+        marked = [self.marks[question.key].points for question in self.marked_questions]
+        return sum(row["points"] for row in self.rows) + sum(marked)
 
     @property
     def max_points(self) -> int:
-        return sum(row["max_points"] for row in self.rows)
+        """The exercises' maximum points plus the written questions', marked or not."""
+        written = sum(question.max_points for question in self.questions)
+        return sum(row["max_points"] for row in self.rows) + written
+
+    @property
+    def marked_questions(self) -> list[Question]:
+        """The written questions with a mark."""
+        return [
+            question
+            for question in self.questions
+            if self.marks.get(question.key, Mark(None)).points is not None
+        ]
 
 
 def find_submissions(paths: list[str]) -> list[Submission]:
@@ -104,20 +149,282 @@ def submission_for(path: Path) -> Submission:
     return Submission(str(path), path.stem, student)
 
 
-def grade_all(submissions: list[Submission], timeout: float, jobs: int = 1) -> list[Result]:
-    """Grade every submission, ``jobs`` at a time, returning results in the same order."""
-    if jobs <= 1 or len(submissions) <= 1:
-        return [grade_submission(submission, timeout) for submission in submissions]
+def grade_all(
+    submissions: list[Submission],
+    timeout: float,
+    jobs: int = 1,
+    *,
+    store=None,
+    log: Callable[[str], None] | None = None,
+    sandbox: Sandbox | None = None,
+) -> list[Result]:
+    """Grade every submission, ``jobs`` at a time, returning results in the same order.
+
+    Each one runs in ``sandbox`` (see :func:`grade_submission`).
+
+    ``store`` (an :class:`instructor.store.ResultStore`) keeps each result as soon as it is
+    graded, and hands back the results it still holds for unchanged notebooks (resuming).
+    ``log`` receives the progress lines (default: printed to stderr), one as each notebook
+    finishes, with an estimate of the time left. Ctrl-C raises :class:`GradingInterrupted`
+    holding the results finished so far, in order (every one of them kept by ``store``).
+    """
+    log = log or _print_to_stderr
+    done: dict[int, Result] = {}
+    try:
+        pending = []
+        for index, submission in enumerate(submissions):
+            kept = None if store is None else store.reusable(submission)
+            if kept is None:
+                pending.append((index, submission))
+            else:
+                done[index] = kept
+        if done:
+            log(f"{len(done)} result(s) kept from an earlier run: same notebook, rubric and grader")
+        if pending:
+            log(f"grading {len(pending)} notebook(s) with {jobs} job(s)")
+        progress = Progress(len(pending), log)
+
+        def finish(index: int, result: Result, seconds: float) -> None:
+            result.questions = _written_questions(result)
+            # Grader failures too: the reports say which sandbox the run had.
+            result.sandbox = sandbox.describe() if sandbox is not None else ""
+            if store is not None:
+                store.keep(result)
+            done[index] = result
+            progress.finished(result, seconds)
+
+        if jobs <= 1 or len(pending) <= 1:
+            for index, submission in pending:
+                finish(index, *_grade_timed(submission, timeout, sandbox))
+        else:
+            _grade_in_pool(pending, timeout, min(jobs, len(pending)), finish, sandbox)
+    except KeyboardInterrupt:
+        raise GradingInterrupted([done[index] for index in sorted(done)]) from None
+    return [done[index] for index in range(len(submissions))]
+
+
+def _print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def _grade_timed(
+    submission: Submission, timeout: float, sandbox: Sandbox | None = None
+) -> tuple[Result, float]:
+    """Grade one submission; return its result and the seconds it took.
+
+    An exception is a bug of the grader's: it costs that submission only (a grader error).
+    """
+    start = time.monotonic()
+    try:
+        result = grade_submission(submission, timeout, sandbox)
+    except Exception as error:
+        result = _grader_failed(submission, error)
+    return result, time.monotonic() - start
+
+
+def _grader_failed(submission: Submission, error: BaseException) -> Result:
+    try:
+        exercises = load_exercises(submission.chapter)
+    except RubricError:
+        exercises = []
+    reason = f"the grader failed: {describe_exception(error)}"
+    return _failed(submission, exercises, GRADER_ERROR, reason)
+
+
+def _written_questions(result: Result) -> list[Question]:
+    """The rubric's written questions for a result's chapter (none if it has no rubric)."""
+    if result.status in (UNKNOWN_CHAPTER, RUBRIC_ERROR):
+        return []
+    try:
+        return load_questions(result.submission.chapter)
+    except RubricError:
+        return []
+
+
+# In a pool worker: set by the grader when Ctrl-C stops the run, so that the notebooks
+# already queued for a worker are not started.
+_stop_event = None
+
+GradeCallback = Callable[[int, Result, float], None]
+
+
+def _grade_in_pool(
+    pending: list[tuple[int, Submission]],
+    timeout: float,
+    workers: int,
+    finish: GradeCallback,
+    sandbox: Sandbox | None = None,
+) -> None:
+    """Grade ``pending`` in ``workers`` processes, calling ``finish`` as each one is done.
+
+    On Ctrl-C (here or in a worker) the queued notebooks are dropped, the running ones are
+    interrupted, the results finished meanwhile are still passed to ``finish``, and
+    KeyboardInterrupt propagates.
+    """
     # Spawned, not forked, workers: each starts clean instead of copying the caller's state
     # (event loops, open kernels, a test runner's plugins).
     context = multiprocessing.get_context("spawn")
-    workers = min(jobs, len(submissions))
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(grade_submission, submissions, repeat(timeout)))
+    stop = context.Event()
+    before = set(multiprocessing.active_children())
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(stop,)
+    )
+    futures = {
+        pool.submit(_grade_in_worker, submission, timeout, sandbox): (index, submission)
+        for index, submission in pending
+    }
+    handled: set[Future] = set()
+
+    def handle(future: Future) -> None:
+        handled.add(future)
+        index, submission = futures[future]
+        try:
+            outcome = future.result()
+        except Exception as error:  # the worker process died: a grader error, not the learner's
+            outcome = _grader_failed(submission, error), 0.0
+        if outcome is None:  # Ctrl-C reached the worker
+            raise KeyboardInterrupt
+        finish(index, *outcome)
+
+    try:
+        for future in as_completed(futures):
+            handle(future)
+    except KeyboardInterrupt:
+        _stop_workers(pool, stop, before)
+        for future in futures:
+            if future not in handled and future.done() and not future.cancelled():
+                with contextlib.suppress(KeyboardInterrupt):
+                    handle(future)
+        raise
+    except BaseException:
+        _stop_workers(pool, stop, before)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def grade_submission(submission: Submission, timeout: float) -> Result:
-    """Grade one submission in a fresh kernel; never raises for a learner's mistake."""
+def _stop_workers(pool: ProcessPoolExecutor, stop, before: set) -> None:
+    """Drop the queued notebooks and interrupt the workers' running ones (their kernels stop)."""
+    stop.set()
+    for worker in set(multiprocessing.active_children()) - before:
+        try:
+            os.kill(worker.pid, signal.SIGINT)
+        except OSError:  # already gone
+            pass
+    pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(stop) -> None:
+    """Pool worker set-up: Ctrl-C is ignored except while a notebook is being graded."""
+    global _stop_event
+    _stop_event = stop
+    # An idle worker waiting for work would otherwise die with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _grade_in_worker(
+    submission: Submission, timeout: float, sandbox: Sandbox | None = None
+) -> tuple[Result, float] | None:
+    """Grade in a pool worker; None when the run was interrupted (Ctrl-C) before or during it."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        if _stop_event is not None and _stop_event.is_set():
+            return None
+        return _grade_timed(submission, timeout, sandbox)
+    except KeyboardInterrupt:
+        return None
+    finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class Progress:
+    """The progress lines of a run, one as each notebook finishes::
+
+        [37/200] alice 04_momentum 5/5 graded 6.1 s, about 11 min left
+
+    The points are the exercises' (written answers are marked later, by a person).
+    """
+
+    def __init__(self, total: int, log: Callable[[str], None], clock=time.monotonic):
+        self.total, self.log, self.clock = total, log, clock
+        self.count = 0
+        self.start = clock()
+
+    def finished(self, result: Result, seconds: float) -> None:
+        self.count += 1
+        submission = result.submission
+        points = sum(row["points"] for row in result.rows)
+        maximum = sum(row["max_points"] for row in result.rows)
+        elapsed = self.clock() - self.start
+        left = self.total - self.count
+        # With N jobs, notebooks finish N times faster than each one takes: the rate so far
+        # covers that.
+        estimate = (
+            f"about {format_duration(elapsed / self.count * left)} left"
+            if left
+            else f"done in {format_duration(elapsed)}"
+        )
+        self.log(
+            f"[{self.count}/{self.total}] {submission.student} {submission.chapter} "
+            f"{format_points(points)}/{maximum} {result.status} {seconds:.1f} s, {estimate}"
+        )
+
+
+def format_points(points: float) -> str:
+    """Points for people: at most two decimals, no trailing zeros (``7.5``, ``10``)."""
+    return f"{round(points, 2):g}"
+
+
+def format_duration(seconds: float) -> str:
+    """``40 s``, ``11 min``, ``2 h 5 min``."""
+    if seconds < 59.5:
+        return f"{max(round(seconds), 1)} s"
+    minutes = round(seconds / 60)
+    return f"{minutes} min" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+# --- results as JSON (instructor.store keeps one file per submission) ----------------------
+
+# The Result fields holding lists of records, and the record types to rebuild them with.
+_RECORDS = {"errors": runner.CellError, "answers": WrittenAnswer, "questions": Question}
+
+
+def result_to_json(result: Result) -> dict:
+    """``result`` as plain JSON data, without its marks (written_answers.csv holds those)."""
+    data = asdict(result)
+    del data["marks"]
+    return data
+
+
+def result_from_json(data: dict) -> Result:
+    """The Result that :func:`result_to_json` gave ``data`` for; ValueError if it cannot be."""
+    try:
+        data = dict(data)
+        submission = Submission(**data.pop("submission"))
+        for name, record in _RECORDS.items():
+            data[name] = [record(**item) for item in data.get(name, [])]
+        unknown = set(data) - {item.name for item in fields(Result)}
+        if unknown:
+            raise ValueError(f"unknown fields {', '.join(sorted(unknown))}")
+        return Result(submission, **data)
+    except (TypeError, KeyError, AttributeError) as error:
+        raise ValueError(f"not a grading result: {describe_exception(error)}") from None
+
+
+def grade_submission(
+    submission: Submission, timeout: float, sandbox: Sandbox | None = None
+) -> Result:
+    """Grade one submission in a fresh kernel; never raises for a learner's mistake.
+
+    The kernel runs in ``sandbox`` (see :mod:`instructor.sandbox`); None runs it unconfined,
+    in the grader's process tree (``--no-sandbox``).
+    """
+    result = _grade(submission, timeout, sandbox)
+    result.sandbox = sandbox.describe() if sandbox is not None else ""
+    return result
+
+
+def _grade(submission: Submission, timeout: float, sandbox: Sandbox | None) -> Result:
     try:
         exercises = load_exercises(submission.chapter)
     except RubricError as error:
@@ -131,7 +438,7 @@ def grade_submission(submission: Submission, timeout: float) -> Result:
     except (OSError, ValueError) as error:
         return _failed(submission, exercises, INVALID_NOTEBOOK, str(error))
     try:
-        execution = _execute_copy(submission, notebook, data, timeout)
+        execution = _execute_copy(submission, notebook, data, timeout, sandbox)
     except Exception as error:
         reason = f"the grader could not run the notebook: {describe_exception(error)}"
         return _failed(submission, exercises, GRADER_ERROR, reason)
@@ -145,16 +452,38 @@ def grade_submission(submission: Submission, timeout: float) -> Result:
 
 
 def _execute_copy(
-    submission: Submission, notebook: NotebookNode, data: bytes, timeout: float
+    submission: Submission,
+    notebook: NotebookNode,
+    data: bytes,
+    timeout: float,
+    sandbox: Sandbox | None,
 ) -> runner.Execution:
-    """Run a copy of the submission in a fresh temporary folder, so the original is untouched."""
+    """Run a copy of the submission in a fresh temporary folder, so the original is untouched.
+
+    In a sandbox, that folder's ``grading`` subfolder is all the learner's code can write to.
+    """
+    name = Path(submission.path).name
     with tempfile.TemporaryDirectory(prefix="nnlib-grade-", ignore_cleanup_errors=True) as tmp:
-        workdir = Path(tmp, "work")
-        workdir.mkdir()
-        (workdir / Path(submission.path).name).write_bytes(data)
         # The results file sits next to, not in, the folder the learner's code may wreck.
-        result_path = Path(tmp, "grades.json")
-        return runner.run_submission(notebook, submission.chapter, workdir, result_path, timeout)
+        if sandbox is None:
+            workdir = Path(tmp, "work")
+            workdir.mkdir()
+            (workdir / name).write_bytes(data)
+            result_path = Path(tmp, "grades.json")
+            return runner.run_submission(
+                notebook, submission.chapter, workdir, result_path, timeout
+            )
+        workdir = Path(tmp, "grading", "work")
+        workdir.mkdir(parents=True)
+        (workdir / name).write_bytes(data)
+        request = {
+            "notebook": f"{GRADING_DIR}/work/{name}",
+            "chapter": submission.chapter,
+            "timeout": timeout,
+            "grades": f"{GRADING_DIR}/grades.json",
+        }
+        outcome = sandbox.run(Path(tmp), request, runner.sandbox_seconds(timeout))
+        return runner.sandboxed_execution(outcome, sandbox.limits)
 
 
 def exercise_rows(exercises: list[Exercise], grades: list[dict]) -> list[dict]:

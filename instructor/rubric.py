@@ -8,7 +8,7 @@ the names it defined) and returns ``(points, feedback)``. It may raise or return
 points into ``[0, max_points]``. Each grade function gets its own shallow copy of the
 namespace. A rubric module looks like::
 
-    from instructor.rubric import Exercise
+    from instructor.rubric import Exercise, Question
 
     def grade_momentum(namespace):
         optimizer = namespace["Optimizer_SGD"](learning_rate=1.0, momentum=0.9)
@@ -16,6 +16,13 @@ namespace. A rubric module looks like::
         return 3, "Momentum updates match the reference."
 
     EXERCISES = [Exercise("4.2", "Optimizer_SGD with momentum", 3, grade_momentum)]
+    QUESTIONS = [Question("4.3", 2)]
+
+``QUESTIONS`` (optional) lists the chapter's written questions, each with the most points a
+person's mark can give it: the notebook's ``**Written answer (Q4.3):**`` cell answers
+``Question("4.3", 2)``. Grading lists the answers in ``written_answers.csv`` for a person to
+mark (see :mod:`instructor.marks`); a written answer whose key is not in ``QUESTIONS`` is
+shown in the feedback but not scored.
 
 Rubric modules are imported by the grader process too (to know the exercises even when a
 notebook cannot run), so importing one must be cheap and free of side effects.
@@ -69,6 +76,14 @@ class Exercise:
     grade: Callable[[dict], tuple[float, str]]
 
 
+@dataclass(frozen=True)
+class Question:
+    """A written question of a chapter, marked by a person: its key and its maximum points."""
+
+    key: str
+    max_points: int
+
+
 class RubricError(Exception):
     """A chapter is unknown or its rubric module is unusable."""
 
@@ -97,6 +112,16 @@ def rubric_modules() -> dict[str, str]:
 
 def load_exercises(chapter: str) -> list[Exercise]:
     """Import the rubric of ``chapter`` and return its exercises, checked for sanity."""
+    return _load_rubric(chapter)[0]
+
+
+def load_questions(chapter: str) -> list[Question]:
+    """The written questions of ``chapter``'s rubric (``QUESTIONS``, none if it has none)."""
+    return _load_rubric(chapter)[1]
+
+
+def _load_rubric(chapter: str) -> tuple[list[Exercise], list[Question]]:
+    """Import the rubric of ``chapter``: its exercises and written questions, checked."""
     modules = rubric_modules()
     if chapter not in modules:
         raise RubricError(
@@ -105,6 +130,7 @@ def load_exercises(chapter: str) -> list[Exercise]:
     try:
         module = importlib.import_module(modules[chapter])
         exercises = list(module.EXERCISES)
+        questions = list(getattr(module, "QUESTIONS", []))
     except Exception as error:
         raise RubricError(
             f"the rubric for chapter {chapter} ({modules[chapter]}) could not be loaded: "
@@ -115,7 +141,27 @@ def load_exercises(chapter: str) -> list[Exercise]:
         raise RubricError(
             f"{modules[chapter]}.EXERCISES must be Exercise objects with distinct keys"
         )
-    return exercises
+    written = [question.key for question in questions if _is_question(question)]
+    if len(written) != len(questions) or len(set(written)) != len(written):
+        raise RubricError(
+            f"{modules[chapter]}.QUESTIONS must be Question objects with distinct keys and "
+            f"whole, positive max_points"
+        )
+    if set(written) & set(keys):
+        raise RubricError(
+            f"{modules[chapter]}: the keys {', '.join(sorted(set(written) & set(keys)))} are "
+            f"both an exercise and a written question"
+        )
+    return exercises, questions
+
+
+def _is_question(question: object) -> bool:
+    return (
+        isinstance(question, Question)
+        and isinstance(question.key, str)
+        and type(question.max_points) is int
+        and question.max_points > 0
+    )
 
 
 def describe_exception(error: BaseException) -> str:

@@ -4,12 +4,18 @@ The kernel runs three kinds of cells: a setup cell capping the output streams, t
 cells (errors recorded, execution continuing), and a grading cell calling
 :func:`instructor.rubric.grade_to_file`. One deadline covers all of them: each cell may wait
 only for the time left, and the kernel is killed when it runs out.
+
+In a sandbox (:mod:`instructor.sandbox`), :func:`run_request` does the same and writes the
+:class:`Execution` as JSON; :func:`sandboxed_execution` reads it back on the grader's side,
+with the caps the sandbox enforced.
 """
 
 import json
 import math
 import os
 import re
+import resource
+import signal
 import subprocess
 import time
 from dataclasses import dataclass, field
@@ -20,7 +26,9 @@ from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbclient.util import ensure_async
 
-from instructor.rubric import MAX_ERROR_CHARS, truncate
+from instructor import sandbox
+from instructor.notebook_exercises import read_notebook, write_atomic
+from instructor.rubric import MAX_ERROR_CHARS, describe_exception, truncate
 
 KERNEL_NAME = "python3"
 # Enough for any honest notebook's prints; a runaway loop's output is dropped in the kernel.
@@ -38,12 +46,19 @@ ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # and what was defined before it is still graded within this many extra seconds (at most
 # half the notebook's time limit): one runaway cell must not cost every exercise.
 GRADING_GRACE_SECONDS = 30.0
+# A sandbox is stopped when still running this long after the notebook's time limit and its
+# grading grace: time to start the kernel (nbclient waits up to 60 s) and to stop it.
+SANDBOX_MARGIN_SECONDS = 75.0
 
-# Execution.status values.
+# Execution.status values. The caps' (memory, processes, CPU time) are a sandbox's.
 GRADED = "graded"
 TIMEOUT = "timeout"
 KERNEL_DIED = "kernel-died"
 NOT_GRADED = "not-graded"
+MEMORY_LIMIT = "memory-limit"
+PROCESS_LIMIT = "process-limit"
+CPU_LIMIT = "cpu-limit"
+STATUSES = (GRADED, TIMEOUT, KERNEL_DIED, NOT_GRADED, MEMORY_LIMIT, PROCESS_LIMIT, CPU_LIMIT)
 
 
 @dataclass(frozen=True)
@@ -66,6 +81,35 @@ class Execution:
     reason: str = ""
     errors: list[CellError] = field(default_factory=list)
     grades: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        """Plain JSON data, what a sandbox hands back (see :meth:`from_json`)."""
+        errors = [[error.cell, error.message] for error in self.errors]
+        return {
+            "status": self.status,
+            "reason": self.reason,
+            "errors": errors,
+            "grades": self.grades,
+        }
+
+    @classmethod
+    def from_json(cls, data: object) -> "Execution":
+        """The Execution of :meth:`to_json`'s data; ValueError when ``data`` is not one.
+
+        The data comes from a sandbox, where the learner's code ran: every field is checked.
+        """
+        try:
+            status, reason = data["status"], data["reason"]
+            errors = [
+                CellError(int(cell), truncate(str(message), MAX_ERROR_CHARS))
+                for cell, message in data["errors"]
+            ]
+            grades = data["grades"]
+        except (TypeError, KeyError, ValueError) as error:
+            raise ValueError(f"not an execution: {describe_exception(error)}") from None
+        if status not in STATUSES or not isinstance(reason, str) or not isinstance(grades, list):
+            raise ValueError("not an execution: unknown status or wrong types")
+        return cls(status, truncate(reason, MAX_ERROR_CHARS), errors, grades)
 
 
 class _GradingClient(NotebookClient):
@@ -117,8 +161,35 @@ class _GradingClient(NotebookClient):
                     return self._grade_after_timeout(index, count)
                 return self._timed_out(index, count)
             except DeadKernelError:
-                return Execution(KERNEL_DIED, f"the kernel died in {_where(index, count)}")
+                return self._kernel_died(index, count)
         return Execution(GRADED)
+
+    def _kernel_died(self, index: int, count: int) -> Execution:
+        """The kernel died in cell ``index``: at the CPU time cap (RLIMIT_CPU), or otherwise."""
+        where = _where(index, count)
+        code = self._kernel_exit_code()
+        cap = resource.getrlimit(resource.RLIMIT_CPU)[0]
+        if code is not None and cap != resource.RLIM_INFINITY:
+            used = resource.getrusage(resource.RUSAGE_CHILDREN)
+            # SIGXCPU at the soft limit; SIGKILL at the hard one, for code ignoring SIGXCPU.
+            if code == -signal.SIGXCPU or (
+                code == -signal.SIGKILL and used.ru_utime + used.ru_stime >= cap
+            ):
+                return Execution(
+                    CPU_LIMIT,
+                    f"stopped: the notebook used up its {cap} s of CPU time (the --cpu-time "
+                    f"cap) in {where}",
+                )
+        killed = f" (killed by {signal_name(-code)})" if code and code < 0 else ""
+        return Execution(KERNEL_DIED, f"the kernel died in {where}{killed}")
+
+    def _kernel_exit_code(self) -> int | None:
+        """The dead kernel's exit status (negative: the signal that killed it), if known."""
+        process = getattr(getattr(self.km, "provisioner", None), "process", None)
+        try:
+            return process.wait(timeout=5) if process is not None else None
+        except (subprocess.TimeoutExpired, OSError):
+            return None
 
     def _grade_after_timeout(self, index: int, count: int) -> Execution:
         """Skip the cells after the interrupted cell ``index`` and run the grading call."""
@@ -135,7 +206,7 @@ class _GradingClient(NotebookClient):
         except CellTimeoutError:
             return self._timed_out(grading, count)
         except DeadKernelError:
-            return Execution(KERNEL_DIED, f"the kernel died in {_where(grading, count)}")
+            return self._kernel_died(grading, count)
         return Execution(GRADED)
 
     def _timed_out(self, index: int, count: int) -> Execution:
@@ -214,3 +285,99 @@ def _collect_grades(execution: Execution, result_path: Path, grading_error: str 
     except (OSError, ValueError) as error:
         execution.status = NOT_GRADED
         execution.reason = f"the grading call failed: {grading_error or error}"
+
+
+def signal_name(number: int) -> str:
+    """``SIGKILL`` for 9."""
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+
+
+# --- in a sandbox ----------------------------------------------------------------------------
+
+
+def run_request(request: dict, result_path: Path) -> int:
+    """Run a sandbox's request and write the :class:`Execution` to ``result_path`` as JSON.
+
+    ``request``: ``notebook`` (its copy, in the kernel's working folder), ``chapter``,
+    ``timeout`` and ``grades`` (the grading cell's file, outside the working folder). A failure
+    of the grader's own is written as ``{"error": "..."}``.
+    """
+    try:
+        notebook_path = Path(request["notebook"])
+        notebook = read_notebook(notebook_path.read_bytes(), notebook_path.name)
+        execution = run_submission(
+            notebook,
+            request["chapter"],
+            notebook_path.parent,
+            Path(request["grades"]),
+            float(request["timeout"]),
+        )
+        data = execution.to_json()
+    except Exception as error:
+        data = {"error": describe_exception(error)}
+    write_json(data, result_path)
+    return 0
+
+
+def write_json(data: object, path: Path) -> None:
+    """Write ``data`` to ``path`` as JSON, atomically."""
+    write_atomic(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def sandbox_seconds(timeout: float) -> float:
+    """How long a sandbox may run for a notebook time limit of ``timeout`` before it is stopped."""
+    return timeout + min(GRADING_GRACE_SECONDS, timeout / 2) + SANDBOX_MARGIN_SECONDS
+
+
+def sandboxed_execution(outcome: sandbox.Outcome, limits: sandbox.Limits) -> Execution:
+    """The Execution of a sandboxed run, from its result and the caps it ran into.
+
+    Raises :class:`~instructor.sandbox.SandboxError` when the sandbox did not start or the
+    grader failed in it: those are the grader's failures, not the learner's.
+    """
+    if outcome.stopped == sandbox.STOPPED_PROCESSES:
+        return Execution(
+            PROCESS_LIMIT,
+            f"stopped: the notebook went over {limits.processes} processes and threads at once "
+            f"(the --processes cap)",
+        )
+    if outcome.stopped == sandbox.STOPPED_CPU:
+        return Execution(
+            CPU_LIMIT,
+            f"stopped: the notebook used more than {limits.cpu_seconds:g} s of CPU time "
+            f"(the --cpu-time cap)",
+        )
+    if outcome.stopped == sandbox.STOPPED_WALL:
+        return Execution(TIMEOUT, "timed out: the notebook's sandbox did not end in time")
+    if not outcome.started:
+        problem = outcome.log or f"bubblewrap exited with status {outcome.exit_code}"
+        raise sandbox.SandboxError(f"the sandbox did not start: {problem}")
+    if isinstance(outcome.result, dict) and "error" in outcome.result:
+        raise sandbox.SandboxError(str(outcome.result["error"]))
+    try:
+        execution = Execution.from_json(outcome.result)
+    except ValueError:
+        execution = None
+    if outcome.oom_kills and (execution is None or execution.status != GRADED):
+        return Execution(
+            MEMORY_LIMIT,
+            f"stopped: the notebook used more than {sandbox.format_size(limits.memory)} of "
+            f"memory (the --memory cap)",
+            errors=execution.errors if execution is not None else [],
+        )
+    if execution is None:
+        code = outcome.exit_code
+        how = (
+            f"was killed by {signal_name(code - 128)}"
+            if code > 128
+            else f"exited with status {code}"
+        )
+        return Execution(
+            KERNEL_DIED,
+            f"the notebook's run ended without a result: the grading process in its sandbox "
+            f"{how}, which the notebook's code can cause",
+        )
+    return execution

@@ -4,11 +4,9 @@ The hostile notebooks (tests/grading_cases.py) are graded in one batch, once wit
 and once with --jobs 1, and every case is then checked row by row.
 """
 
-import argparse
-import contextlib
 import csv
-import io
 import os
+import re
 import resource
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,18 +35,14 @@ from tests.grading_cases import (
     install_toy_rubric,
     notebook_bytes,
 )
+from tests.grading_class import run_command
 
 TIMEOUT = "10"
 
 
 def run_grade(*argv: object) -> tuple[int, str]:
     """Run ``nnlib grade`` in this process; return its exit status and what it printed."""
-    parser = argparse.ArgumentParser()
-    grade.add_arguments(parser)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        code = grade.run(parser.parse_args([str(arg) for arg in argv]))
-    return code, printed.getvalue()
+    return run_command(grade, *argv)
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
@@ -287,7 +281,12 @@ def test_submissions_and_current_folder_are_untouched(batch, course):
 def test_no_temporary_files_are_left(batch):
     names = sorted(path.relative_to(batch.out).as_posix() for path in batch.out.rglob("*"))
     reports = [f"feedback/{case.student}_{case.chapter}.md" for case in CASES]
-    assert names == sorted(["feedback", "grades.csv", "summary.csv", *reports])
+    kept = [name for name in names if re.fullmatch(r"results/[\w.]+-[0-9a-f]{12}\.json", name)]
+    assert len(kept) == len(CASES)
+    assert names == sorted(
+        ["feedback", "grades.csv", "summary.csv", "written_answers.csv", *reports]
+        + ["results", "results/index.json", *kept]
+    )
 
 
 @pytest.mark.slow

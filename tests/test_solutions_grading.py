@@ -20,7 +20,7 @@ import pytest
 
 import nnlib.book as book
 from instructor.notebook_exercises import written_answers
-from instructor.rubric import CHAPTERS, grade_namespace, load_exercises
+from instructor.rubric import CHAPTERS, grade_namespace, load_exercises, load_questions
 from tests.mutations import MUTATIONS, mutated_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,6 +28,7 @@ SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 TIME_LIMIT = 120.0  # seconds to grade the whole solutions folder with --jobs 2
 HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((\d+) points?\)$", re.M)
+QUESTION_HEADING = re.compile(r"^## Question (\d+\.\d+) \((\d+) points?\)$", re.M)
 
 
 def grade(out: Path, *paths: Path) -> float:
@@ -43,22 +44,32 @@ def grade(out: Path, *paths: Path) -> float:
     return elapsed
 
 
-def read_results(out: Path) -> tuple[dict, dict]:
-    """({(student, chapter): {exercise: row}}, {(student, chapter): summary row})."""
+def read_results(out: Path) -> tuple[dict, dict, dict]:
+    """The machine-graded rows, the summary and the written questions of a graded folder.
+
+    ({(student, chapter): {exercise: grades.csv row}}, {(student, chapter): summary row},
+    {(student, chapter): {"Q1.4": grades.csv row plus the answer of written_answers.csv}}).
+    """
     with (out / "grades.csv").open(newline="", encoding="utf-8") as file:
         grades = list(csv.DictReader(file))
     with (out / "summary.csv").open(newline="", encoding="utf-8") as file:
         summary = {(row["student"], row["chapter"]): row for row in csv.DictReader(file)}
-    rows = {}
+    with (out / "written_answers.csv").open(newline="", encoding="utf-8") as file:
+        answers = {(row["submission"], row["question"]): row for row in csv.DictReader(file)}
+    rows, written = {}, {}
     for row in grades:
-        student = Path(row["submission"]).parent.name
-        rows.setdefault((student, row["chapter"]), {})[row["exercise"]] = row
-    return rows, summary
+        where = (Path(row["submission"]).parent.name, row["chapter"])
+        if row["exercise"].startswith("Q"):  # a written question, marked by a person
+            answer = answers[row["submission"], row["exercise"]]["answer"]
+            written.setdefault(where, {})[row["exercise"]] = {**row, "answer": answer}
+        else:
+            rows.setdefault(where, {})[row["exercise"]] = row
+    return rows, summary, written
 
 
 @pytest.fixture(scope="module")
 def solutions_run(tmp_path_factory):
-    """The solutions folder graded once: (wall time, rows, summary)."""
+    """The solutions folder graded once: (wall time, rows, summary, written questions)."""
     out = tmp_path_factory.mktemp("solutions") / "out"
     elapsed = grade(out, SOLUTIONS)
     return elapsed, *read_results(out)
@@ -83,34 +94,52 @@ def batch(tmp_path_factory):
 
 @pytest.mark.slow
 def test_grading_the_solutions_takes_under_two_minutes(solutions_run):
-    elapsed, _, _ = solutions_run
+    elapsed, *_ = solutions_run
     assert elapsed < TIME_LIMIT, f"grading solutions/ took {elapsed:.0f} s"
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_solution_gets_full_marks(solutions_run, chapter):
-    _, rows, summary = solutions_run
+    _, rows, summary, written = solutions_run
     row = summary["solutions", chapter]
     assert (row["status"], row["cell_errors"]) == ("graded", "0")
+    exercises, questions = load_exercises(chapter), load_questions(chapter)
+    assert list(rows["solutions", chapter]) == [exercise.key for exercise in exercises]
     for exercise, graded in rows["solutions", chapter].items():
         assert graded["points"] == graded["max_points"], (exercise, graded["feedback"])
+    # Full marks on what the grader marks; the written answers wait for a person, answered.
+    assert {
+        key: (graded["points"], graded["max_points"], bool(graded["answer"]))
+        for key, graded in written["solutions", chapter].items()
+    } == {f"Q{question.key}": ("", str(question.max_points), True) for question in questions}
+    machine = sum(exercise.max_points for exercise in exercises)
+    total = machine + sum(question.max_points for question in questions)
+    assert (row["points"], row["max_points"], row["unmarked"]) == (
+        str(machine),
+        str(total),
+        str(len(questions)),
+    )
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("chapter", CHAPTERS)
 def test_unmodified_exercise_gets_zero(batch, chapter):
-    rows, summary = batch
+    rows, summary, written = batch
     assert summary["exercise", chapter]["status"] == "graded"
+    assert list(rows["exercise", chapter]) == [exercise.key for exercise in load_exercises(chapter)]
     for exercise, graded in rows["exercise", chapter].items():
         assert graded["points"] == "0", (exercise, graded["feedback"])
         assert not graded["feedback"].startswith("Not graded"), graded["feedback"]
+    # The placeholder is no answer: listed for the person marking, empty.
+    unanswered = {key: graded["answer"] for key, graded in written["exercise", chapter].items()}
+    assert unanswered == {f"Q{question.key}": "" for question in load_questions(chapter)}
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("mutation", MUTATIONS, ids=lambda mutation: mutation.name)
 def test_mutation_loses_points_on_its_exercise_only(batch, mutation):
-    rows, summary = batch
+    rows, summary, _ = batch
     assert summary[mutation.name, mutation.chapter]["status"] == "graded"
     for exercise, graded in rows[mutation.name, mutation.chapter].items():
         full = graded["points"] == graded["max_points"]
@@ -131,6 +160,11 @@ def test_headings_give_the_rubric_points_and_questions_follow(chapter):
     assert 1 <= len(answers) <= 2
     assert all(answer.question and answer.answer for answer in answers)
     assert not {answer.key for answer in answers} & set(stated)
+    # Each written question states its points, the rubric's, right above its answer cell.
+    asked = {key: int(points) for key, points in QUESTION_HEADING.findall(text)}
+    assert asked == {question.key: question.max_points for question in load_questions(chapter)}
+    for answer in answers:
+        assert QUESTION_HEADING.match(answer.question).group(1) == answer.key
 
 
 # --- the rubrics on namespaces, without kernels ---------------------------------------------

@@ -4,6 +4,9 @@ An exercise is graded in parts, each worth whole points, earned when its check p
 the self-check the learner ran in the notebook, then hidden checks (more seeds, other shapes
 and settings, many steps in a row, edge cases). The feedback has one line per part with the
 first problem found, or just "not implemented yet" for an untouched exercise.
+
+``chNN_name.QUESTIONS`` gives each written question of the chapter its points, marked by a
+person (see instructor.marks).
 """
 
 import functools

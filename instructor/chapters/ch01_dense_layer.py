@@ -1,8 +1,9 @@
-"""Rubric of chapter 1, the dense layer and the forward pass: exercises 1.1 to 1.3."""
+"""Rubric of chapter 1, the dense layer and the forward pass: exercises 1.1 to 1.3, question 1.4."""
 
 import numpy as np
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.activations import Softmax
 from nnlib.checks import (
     check_dense_forward,
@@ -80,3 +81,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("1.4", 2)]

@@ -1,6 +1,7 @@
-"""Rubric of chapter 2, backpropagation: exercises 2.1 to 2.3."""
+"""Rubric of chapter 2, backpropagation: exercises 2.1 to 2.3; written question 2.4."""
 
 from instructor.chapters import Part, all_of, check_dense_gradients_numerically, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import (
     check_dense_backward,
     check_relu_backward,
@@ -71,3 +72,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("2.4", 2)]

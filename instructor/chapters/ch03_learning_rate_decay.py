@@ -1,6 +1,7 @@
-"""Rubric of chapter 3, learning-rate decay: exercises 3.1 and 3.2."""
+"""Rubric of chapter 3, learning-rate decay: exercises 3.1 and 3.2; written question 3.3."""
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import check_sgd_decay, check_sgd_update
 
 EXERCISES = [
@@ -25,3 +26,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("3.3", 2)]

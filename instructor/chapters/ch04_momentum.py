@@ -1,6 +1,7 @@
-"""Rubric of chapter 4, momentum: exercises 4.1 and 4.2."""
+"""Rubric of chapter 4, momentum: exercises 4.1 and 4.2; written question 4.3."""
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import check_momentum_settings, check_sgd_momentum
 
 EXERCISES = [
@@ -29,3 +30,5 @@ EXERCISES = [
         [Part("self-check", 2, on("sgd_settings", check_momentum_settings, own=False))],
     ),
 ]
+
+QUESTIONS = [Question("4.3", 2)]

@@ -1,6 +1,7 @@
-"""Rubric of chapter 5, AdaGrad: exercises 5.1 and 5.2."""
+"""Rubric of chapter 5, AdaGrad: exercises 5.1 and 5.2; written question 5.3."""
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import check_adagrad, check_effective_learning_rates
 
 EXERCISES = [
@@ -34,3 +35,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("5.3", 2)]

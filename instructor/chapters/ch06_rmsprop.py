@@ -1,6 +1,7 @@
-"""Rubric of chapter 6, RMSprop: exercises 6.1 and 6.2."""
+"""Rubric of chapter 6, RMSprop: exercises 6.1 and 6.2; written question 6.3."""
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import check_rmsprop, check_step_sizes
 from nnlib.optimizers import SGD, Adagrad, RMSprop
 
@@ -44,3 +45,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("6.3", 2)]

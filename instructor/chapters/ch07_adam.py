@@ -1,6 +1,7 @@
-"""Rubric of chapter 7, Adam: exercises 7.1 and 7.2."""
+"""Rubric of chapter 7, Adam: exercises 7.1 and 7.2; written question 7.3."""
 
 from instructor.chapters import Part, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import check_adam_moments, check_adam_update
 
 EXERCISES = [
@@ -36,3 +37,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("7.3", 2)]

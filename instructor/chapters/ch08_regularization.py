@@ -1,8 +1,9 @@
-"""Rubric of chapter 8, regularization: exercises 8.1 to 8.3."""
+"""Rubric of chapter 8, regularization: exercises 8.1 to 8.3; written question 8.4."""
 
 import numpy as np
 
 from instructor.chapters import Part, all_of, check_dense_gradients_numerically, exercise, on
+from instructor.rubric import Question
 from nnlib.checks import (
     CheckFailure,
     check_dense_regularization,
@@ -93,3 +94,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("8.4", 2)]

@@ -1,6 +1,7 @@
-"""Rubric of chapter 9, Fashion-MNIST: exercises 9.1 to 9.3."""
+"""Rubric of chapter 9, Fashion-MNIST: exercises 9.1 to 9.3; written question 9.4."""
 
 from instructor.chapters import Part, all_of, exercise, learner_object, on
+from instructor.rubric import Question
 from nnlib.checks import (
     FASHION_MNIST_TARGET,
     CheckResult,
@@ -79,3 +80,5 @@ EXERCISES = [
         ],
     ),
 ]
+
+QUESTIONS = [Question("9.4", 2)]
