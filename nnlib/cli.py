@@ -3,9 +3,9 @@
 A subcommand is a module providing ``HELP`` (one line), ``add_arguments(parser)`` and
 ``run(args) -> int`` (the exit status). ``nnlib data`` is nnlib's own
 (:mod:`nnlib.commands.data`). The others are found through the Python entry points of the
-group ``nnlib.commands`` (this project declares ``exercises``, ``handout``, ``grade`` and
-``marks``, the instructor's tools, and ``bench``, the benchmark), so nnlib never imports
-them, and a subcommand whose packages are not installed is simply not offered.
+group ``nnlib.commands`` (this project declares ``exercises``, ``handout``, ``grade``,
+``gradescope`` and ``marks``, the instructor's tools, and ``bench``, the benchmark), so nnlib
+never imports them, and a subcommand whose packages are not installed is simply not offered.
 """
 
 import argparse

@@ -27,7 +27,15 @@ def test_counts_and_times_must_be_positive(argv, message, capsys):
 
 def test_the_installed_subcommands_are_all_offered(capsys):
     offered, unavailable = cli.subcommands()
-    assert list(offered) == ["data", "bench", "exercises", "grade", "handout", "marks"]
+    assert list(offered) == [
+        "data",
+        "bench",
+        "exercises",
+        "grade",
+        "gradescope",
+        "handout",
+        "marks",
+    ]
     assert unavailable == {}
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])

@@ -24,6 +24,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="replace OUT_DIR if it is a handout built before and left untouched "
         "(any other content is never deleted)",
     )
+    add_source_argument(parser)
+
+
+def add_source_argument(parser: argparse.ArgumentParser) -> None:
+    """``--source DIR``, the course repository (``nnlib gradescope`` has it too)."""
     parser.add_argument(
         "--source",
         type=Path,
