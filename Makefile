@@ -78,9 +78,9 @@ $(BIN)/python -m pytest $(1); \
 endef
 
 # JupyterLab refuses to run as root unless told (containers and CI machines often are root).
-# Rooted at the repository, opened on notebooks/: the chapters link to ../exercises/.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# Rooted at the repository, opened on notebooks/: the chapters link to ../exercises/.
 lab: data
 	$(BIN)/jupyter lab --notebook-dir=. --FileContentsManager.preferred_dir=notebooks $(ALLOW_ROOT)
 
