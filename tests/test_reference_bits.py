@@ -118,8 +118,8 @@ def test_adam_flushing_changes_nothing_above_the_smallest_normal():
     ours.dweights = rng.standard_normal((4, 8)).astype(np.float32)
     ours.dweights[:, ::2] = 0
     ours.dbiases = np.zeros((1, 8), np.float32)
-    theirs = SimpleNamespace(**{name: value.copy() for name, value in vars(ours).items()
-                                if isinstance(value, np.ndarray)})  # fmt: skip
+    arrays = {name: value for name, value in vars(ours).items() if isinstance(value, np.ndarray)}
+    theirs = SimpleNamespace(**{name: value.copy() for name, value in arrays.items()})
     Adam(0.01).update_params(ours)  # iterations == 0: a flushing step
     book_style.Optimizer_Adam(0.01).update_params(theirs)
     assert_same_bits(ours.weights, theirs.weights)
