@@ -1,5 +1,10 @@
 """Grading submissions: finding them, running each in its own kernel, and scoring the result.
 
+Each notebook runs in a kernel of its own (in a sandbox, unless the run has none); when its
+cells have run, the kernel answers the grader's questions over a socket
+(:mod:`instructor.observer`), while the rubric's checks run here, in the grader's process
+(:mod:`instructor.remote`): the learner's code produces numbers, the grader decides.
+
 A submission's chapter is its file name stem (``04_momentum.ipynb``); its student is the name
 of the folder holding it (``submissions/alice/04_momentum.ipynb``), or the stem when the path
 has no folder part. Every failure of a learner's notebook still yields one row per exercise
@@ -8,10 +13,13 @@ has no folder part. Every failure of a learner's notebook still yields one row p
 
 import contextlib
 import multiprocessing
+import multiprocessing.util
 import os
 import signal
+import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -20,19 +28,19 @@ from pathlib import Path
 
 from nbformat import NotebookNode
 
-from instructor import runner
+from instructor import remote, runner
 from instructor.notebook_exercises import WrittenAnswer, read_notebook, written_answers
 from instructor.rubric import (
     Exercise,
     Question,
     RubricError,
-    clamp_points,
     describe_exception,
+    grade_exercise,
     load_exercises,
     load_questions,
     rubric_modules,
 )
-from instructor.sandbox import GRADING_DIR, Sandbox
+from instructor.sandbox import GRADING_DIR, Sandbox, Spares, WarmSandbox
 
 # Result.status values besides the runner's graded / timeout / kernel-died / not-graded and
 # its sandbox caps' memory-limit / process-limit / cpu-limit.
@@ -194,8 +202,14 @@ def grade_all(
             progress.finished(result, seconds)
 
         if jobs <= 1 or len(pending) <= 1:
-            for index, submission in pending:
-                finish(index, *_grade_timed(submission, timeout, sandbox))
+            # A warm sandbox ahead pays when another notebook follows.
+            spares = Spares(sandbox) if sandbox is not None and len(pending) > 1 else None
+            try:
+                for index, submission in pending:
+                    finish(index, *_grade_timed(submission, timeout, sandbox, spares))
+            finally:
+                if spares is not None:
+                    spares.close()
         else:
             _grade_in_pool(pending, timeout, min(jobs, len(pending)), finish, sandbox)
     except KeyboardInterrupt:
@@ -208,7 +222,10 @@ def _print_to_stderr(line: str) -> None:
 
 
 def _grade_timed(
-    submission: Submission, timeout: float, sandbox: Sandbox | None = None
+    submission: Submission,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    spares: Spares | None = None,
 ) -> tuple[Result, float]:
     """Grade one submission; return its result and the seconds it took.
 
@@ -216,7 +233,7 @@ def _grade_timed(
     """
     start = time.monotonic()
     try:
-        result = grade_submission(submission, timeout, sandbox)
+        result = grade_submission(submission, timeout, sandbox, spares)
     except Exception as error:
         result = _grader_failed(submission, error)
     return result, time.monotonic() - start
@@ -244,6 +261,8 @@ def _written_questions(result: Result) -> list[Question]:
 # In a pool worker: set by the grader when Ctrl-C stops the run, so that the notebooks
 # already queued for a worker are not started.
 _stop_event = None
+# In a pool worker of a sandboxed run: its warm sandbox ahead.
+_spares = None
 
 GradeCallback = Callable[[int, Result, float], None]
 
@@ -267,7 +286,10 @@ def _grade_in_pool(
     stop = context.Event()
     before = set(multiprocessing.active_children())
     pool = ProcessPoolExecutor(
-        max_workers=workers, mp_context=context, initializer=_start_worker, initargs=(stop,)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(stop, sandbox),
     )
     futures = {
         pool.submit(_grade_in_worker, submission, timeout, sandbox): (index, submission)
@@ -314,10 +336,16 @@ def _stop_workers(pool: ProcessPoolExecutor, stop, before: set) -> None:
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(stop) -> None:
-    """Pool worker set-up: Ctrl-C is ignored except while a notebook is being graded."""
-    global _stop_event
+def _start_worker(stop, sandbox: Sandbox | None = None) -> None:
+    """Pool worker set-up: Ctrl-C is ignored except while a notebook is being graded.
+
+    A sandboxed run keeps a warm sandbox ahead in each worker, stopped when the worker ends.
+    """
+    global _stop_event, _spares
     _stop_event = stop
+    if sandbox is not None:
+        _spares = Spares(sandbox)
+        multiprocessing.util.Finalize(None, _spares.close, exitpriority=10)
     # An idle worker waiting for work would otherwise die with a traceback.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
@@ -330,7 +358,7 @@ def _grade_in_worker(
     try:
         if _stop_event is not None and _stop_event.is_set():
             return None
-        return _grade_timed(submission, timeout, sandbox)
+        return _grade_timed(submission, timeout, sandbox, _spares)
     except KeyboardInterrupt:
         return None
     finally:
@@ -412,19 +440,25 @@ def result_from_json(data: dict) -> Result:
 
 
 def grade_submission(
-    submission: Submission, timeout: float, sandbox: Sandbox | None = None
+    submission: Submission,
+    timeout: float,
+    sandbox: Sandbox | None = None,
+    spares: Spares | None = None,
 ) -> Result:
     """Grade one submission in a fresh kernel; never raises for a learner's mistake.
 
-    The kernel runs in ``sandbox`` (see :mod:`instructor.sandbox`); None runs it unconfined,
-    in the grader's process tree (``--no-sandbox``).
+    The kernel runs in ``sandbox`` (see :mod:`instructor.sandbox`), a warm one from
+    ``spares`` when given; None runs it unconfined, in the grader's process tree
+    (``--no-sandbox``).
     """
-    result = _grade(submission, timeout, sandbox)
+    result = _grade(submission, timeout, sandbox, spares)
     result.sandbox = sandbox.describe() if sandbox is not None else ""
     return result
 
 
-def _grade(submission: Submission, timeout: float, sandbox: Sandbox | None) -> Result:
+def _grade(
+    submission: Submission, timeout: float, sandbox: Sandbox | None, spares: Spares | None
+) -> Result:
     try:
         exercises = load_exercises(submission.chapter)
     except RubricError as error:
@@ -438,14 +472,19 @@ def _grade(submission: Submission, timeout: float, sandbox: Sandbox | None) -> R
     except (OSError, ValueError) as error:
         return _failed(submission, exercises, INVALID_NOTEBOOK, str(error))
     try:
-        execution = _execute_copy(submission, notebook, data, timeout, sandbox)
+        execution, rows = _execute_copy(
+            submission, notebook, data, timeout, sandbox, exercises, spares
+        )
     except Exception as error:
         reason = f"the grader could not run the notebook: {describe_exception(error)}"
         return _failed(submission, exercises, GRADER_ERROR, reason)
+    if execution.status == runner.GRADED and rows is None:
+        execution.status = runner.NOT_GRADED
+        execution.reason = "the notebook's kernel never answered the grader"
     if execution.status != runner.GRADED:
         result = _failed(submission, exercises, execution.status, execution.reason)
     else:
-        result = Result(submission, runner.GRADED, exercise_rows(exercises, execution.grades))
+        result = Result(submission, runner.GRADED, rows)
     result.errors = execution.errors
     result.answers = written_answers(notebook)
     return result
@@ -457,47 +496,86 @@ def _execute_copy(
     data: bytes,
     timeout: float,
     sandbox: Sandbox | None,
-) -> runner.Execution:
-    """Run a copy of the submission in a fresh temporary folder, so the original is untouched.
+    exercises: list[Exercise],
+    spares: Spares | None = None,
+) -> tuple[runner.Execution, list[dict] | None]:
+    """Run a copy of the submission in a fresh private folder, and grade it as it serves.
 
-    In a sandbox, that folder's ``grading`` subfolder is all the learner's code can write to.
+    The notebook runs here, or in a sandbox (a warm one from ``spares`` when given), whose
+    private folder is all the learner's code can write to, while a :class:`Questioner`
+    thread waits for its kernel and grades it. Returns the execution and the exercises' rows
+    (None if the kernel never connected).
     """
     name = Path(submission.path).name
-    with tempfile.TemporaryDirectory(prefix="nnlib-grade-", ignore_cleanup_errors=True) as tmp:
-        # The results file sits next to, not in, the folder the learner's code may wreck.
-        if sandbox is None:
-            workdir = Path(tmp, "work")
-            workdir.mkdir()
-            (workdir / name).write_bytes(data)
-            result_path = Path(tmp, "grades.json")
-            return runner.run_submission(
-                notebook, submission.chapter, workdir, result_path, timeout
-            )
-        workdir = Path(tmp, "grading", "work")
-        workdir.mkdir(parents=True)
-        (workdir / name).write_bytes(data)
+    seconds = runner.sandbox_seconds(timeout)
+    if sandbox is None:
+        with tempfile.TemporaryDirectory(prefix="nnlib-grade-", ignore_cleanup_errors=True) as tmp:
+            (Path(tmp) / "work").mkdir()
+            (Path(tmp) / "work" / name).write_bytes(data)
+            questioner = Questioner(Path(tmp) / SOCKET_NAME, exercises, seconds)
+            try:
+                execution = runner.run_submission(
+                    notebook, Path(tmp) / "work", str(questioner.address), timeout
+                )
+            finally:
+                rows = questioner.finish()
+            return execution, rows
+    with spares.take() if spares is not None else WarmSandbox(sandbox) as box:
+        (box.private / "work" / name).write_bytes(data)
+        questioner = Questioner(box.private / SOCKET_NAME, exercises, seconds)
         request = {
             "notebook": f"{GRADING_DIR}/work/{name}",
-            "chapter": submission.chapter,
             "timeout": timeout,
-            "grades": f"{GRADING_DIR}/grades.json",
+            "address": f"{GRADING_DIR}/{SOCKET_NAME}",
         }
-        outcome = sandbox.run(Path(tmp), request, runner.sandbox_seconds(timeout))
-        return runner.sandboxed_execution(outcome, sandbox.limits)
+        try:
+            outcome = box.run(request, seconds)
+        finally:
+            rows = questioner.finish()
+        return runner.sandboxed_execution(outcome, sandbox.limits), rows
 
 
-def exercise_rows(exercises: list[Exercise], grades: list[dict]) -> list[dict]:
-    """One row per rubric exercise from the kernel's grades, re-checked against the rubric."""
-    graded = {row.get("exercise"): row for row in grades if isinstance(row, dict)}
-    rows = []
-    for exercise in exercises:
-        row = graded.get(exercise.key)
-        if row is None:
-            rows.append(_row(exercise, 0.0, "Not graded: the grading call returned no result"))
-            continue
-        points = clamp_points(row.get("points", 0.0), exercise.max_points)
-        rows.append(_row(exercise, points, str(row.get("feedback", ""))))
-    return rows
+# The grader's socket, in the submission's private folder.
+SOCKET_NAME = "grader.sock"
+
+
+class Questioner:
+    """Grades one submission from a thread, as its kernel connects to ``address`` and serves.
+
+    The thread waits for the kernel's connection (for at most ``seconds``), runs every
+    exercise's checks against a :class:`~instructor.remote.RemoteNamespace`, then tells the
+    kernel it is done. :meth:`finish` stops the wait if the kernel never came.
+    """
+
+    def __init__(self, address: Path, exercises: list[Exercise], seconds: float):
+        self.address, self.exercises = address, exercises
+        self.deadline = time.monotonic() + seconds
+        self.rows: list[dict] | None = None
+        self.stopped = threading.Event()
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.listener.bind(str(address))
+        self.listener.listen(1)
+        self.thread = threading.Thread(target=self._run, name="questioner", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        session = remote.accept_session(
+            self.listener, lambda: not self.stopped.is_set(), self.deadline
+        )
+        if session is None:
+            return
+        try:
+            namespace = remote.RemoteNamespace(session)
+            self.rows = [grade_exercise(exercise, namespace) for exercise in self.exercises]
+        finally:
+            session.close()
+
+    def finish(self) -> list[dict] | None:
+        """Stop waiting, wait for the grading to end, and return its rows."""
+        self.stopped.set()
+        self.thread.join()
+        self.listener.close()
+        return self.rows
 
 
 def _failed(submission: Submission, exercises: list[Exercise], status: str, reason: str) -> Result:

@@ -393,7 +393,8 @@ back: it only installs what is missing. With conda instead:
 ## Where to start
 
 Open the first chapter, `notebooks/@FIRST@`, and go in order;
-each chapter ends with a link to its exercises.
+each chapter ends with a link to its exercises. Every chapter writes its mathematics in the
+notation of the sheet `notebooks/00_notation.ipynb`.
 
 | # | chapter | exercises |
 |---|---|---|
@@ -523,9 +524,15 @@ def fetch_data_recipe(source: Path) -> str:
 
 
 def _chapters(source: Path) -> list[tuple[str, str]]:
-    """(title, file name) of every chapter, in order: the title from its first heading."""
+    """(title, file name) of every chapter, in order: the title from its first heading.
+
+    A chapter is a notebook with exercises (a notebook of ``solutions/`` of the same name);
+    the others (the notation sheet) are read alongside.
+    """
     chapters = []
     for path in sorted((source / "notebooks").glob("*.ipynb")):
+        if not (source / "solutions" / path.name).exists():
+            continue
         cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         text = "".join(cells[0]["source"]) if cells else ""
         heading = re.match(r"#\s+(?:Chapter \d+:\s*)?(.+)", text)

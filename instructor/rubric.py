@@ -2,11 +2,13 @@
 
 Every chapter ``NN_name`` in :data:`CHAPTERS` has a rubric module
 ``instructor.chapters.chNN_name`` defining ``EXERCISES: list[Exercise]``. An exercise's
-``grade`` function receives the final global namespace of the learner's notebook (a dict of
-the names it defined) and returns ``(points, feedback)``. It may raise or return NaN:
+``grade`` function receives the learner's notebook's global names and returns
+``(points, feedback)``. It runs in the grader, never in the learner's kernel: the names are
+an :class:`instructor.remote.RemoteNamespace`, whose values are numbers, arrays and
+stand-ins for the learner's classes, functions and objects, every use of which is a request
+to the kernel (a plain dict works too, for tests). It may raise or return NaN:
 :func:`grade_namespace` turns that into 0 points with the reason as feedback, and clamps
-points into ``[0, max_points]``. Each grade function gets its own shallow copy of the
-namespace. A rubric module looks like::
+points into ``[0, max_points]``. A rubric module looks like::
 
     from instructor.rubric import Exercise, Question
 
@@ -15,8 +17,17 @@ namespace. A rubric module looks like::
         ...
         return 3, "Momentum updates match the reference."
 
-    EXERCISES = [Exercise("4.2", "Optimizer_SGD with momentum", 3, grade_momentum)]
+    EXERCISES = [
+        Exercise(
+            "4.2", "Optimizer_SGD with momentum", 3, grade_momentum,
+            references=("nnlib.optimizers:SGD.update_params",),
+        )
+    ]
     QUESTIONS = [Question("4.3", 2)]
+
+``references`` names nnlib's own implementation of what the exercise grades
+(``module:Qualified.name``): an exercise during whose checks one of them runs in the kernel
+handed its work to nnlib, and gets 0 (see :func:`grade_exercise`).
 
 ``QUESTIONS`` (optional) lists the chapter's written questions, each with the most points a
 person's mark can give it: the notebook's ``**Written answer (Q4.3):**`` cell answers
@@ -24,25 +35,19 @@ person's mark can give it: the notebook's ``**Written answer (Q4.3):**`` cell an
 mark (see :mod:`instructor.marks`); a written answer whose key is not in ``QUESTIONS`` is
 shown in the feedback but not scored.
 
-Rubric modules are imported by the grader process too (to know the exercises even when a
-notebook cannot run), so importing one must be cheap and free of side effects.
+Rubric modules are imported by the grader process only (the sandbox does not even show
+them: a hidden check's source never reaches the learner's process); importing one must be
+cheap and free of side effects.
 
 Extra rubrics (tests, a chapter under construction) are registered through the environment
 variable ``NNLIB_RUBRIC_MODULES``: comma-separated ``CHAPTER=MODULE`` pairs, for example
 ``NNLIB_RUBRIC_MODULES=99_toy=toy_rubrics.ch99_toy``. The module must be importable by the
-grader and by the kernels it starts; kernels inherit the environment, so ``PYTHONPATH`` is
-enough. An entry naming a standard chapter replaces that chapter's rubric.
-
-The grader runs :func:`grade_to_file` (and :func:`limit_output`) inside the learner's kernel,
-so this module stays light: standard library only.
+grader. An entry naming a standard chapter replaces that chapter's rubric.
 """
 
 import importlib
-import json
 import math
 import os
-import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -68,12 +73,17 @@ MAX_ERROR_CHARS = 300
 
 @dataclass(frozen=True)
 class Exercise:
-    """One graded exercise of a chapter: ``grade(namespace) -> (points, feedback)``."""
+    """One graded exercise of a chapter: ``grade(namespace) -> (points, feedback)``.
+
+    ``references``: nnlib's own functions for what the exercise grades, as
+    ``module:Qualified.name``; running one of them while grading it is delegation.
+    """
 
     key: str
     title: str
     max_points: int
     grade: Callable[[dict], tuple[float, str]]
+    references: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -181,17 +191,36 @@ def clamp_points(points: float, max_points: int) -> float:
     return min(max(points, 0.0), float(max_points)) if math.isfinite(points) else 0.0
 
 
-def grade_exercise(exercise: Exercise, namespace: dict) -> dict:
-    """Grade one exercise, turning any failure of its check into 0 points with the reason."""
+def grade_exercise(exercise: Exercise, namespace) -> dict:
+    """Grade one exercise, turning any failure of its check into 0 points with the reason.
+
+    On a :class:`~instructor.remote.RemoteNamespace`, the exercise's ``references`` are
+    watched while it is graded: if one ran, the exercise gets 0 and the feedback says so.
+    """
+    watching = bool(exercise.references) and hasattr(namespace, "watch")
     try:
-        # A copy, so one check rebinding a name cannot change what the next check sees.
-        points, feedback = exercise.grade(dict(namespace))
+        if watching:
+            namespace.watch(exercise.references)
+        # A dict is copied, so one check rebinding a name cannot change what the next sees.
+        points, feedback = exercise.grade(
+            dict(namespace) if isinstance(namespace, dict) else namespace
+        )
         points, feedback = float(points), str(feedback)
+        delegated = sorted(namespace.delegated) if watching else []
     # SystemExit too: a learner's method calling sys.exit() must only cost that exercise.
     except (Exception, SystemExit) as error:
         points, feedback = 0.0, f"Not graded: the check raised {describe_exception(error)}"
     else:
-        if not math.isfinite(points):
+        if delegated:
+            names = ", ".join(name.replace(":", ".") for name in delegated)
+            points, feedback = (
+                0.0,
+                (
+                    f"0 points: your code hands this exercise's work to nnlib's own {names} "
+                    f"(by inheriting it, calling it, super() or assigning it). Write it yourself."
+                ),
+            )
+        elif not math.isfinite(points):
             feedback = f"Not graded: the check computed {points} points. {feedback}"
     return {
         "exercise": exercise.key,
@@ -209,54 +238,3 @@ def grade_namespace(chapter: str, namespace: dict) -> list[dict]:
     ``exercise, title, points, max_points, feedback``.
     """
     return [grade_exercise(exercise, namespace) for exercise in load_exercises(chapter)]
-
-
-def grade_to_file(chapter: str, namespace: dict, path: str) -> None:
-    """Grade ``namespace`` and write the results to ``path`` as JSON (run in the kernel).
-
-    A file rather than stdout: the learner's code may have redirected, flooded or capped the
-    output streams, but it cannot reach into this module's own ``json`` and ``open``.
-    """
-    data = json.dumps(grade_namespace(chapter, namespace), ensure_ascii=False)
-    directory, name = os.path.split(path)
-    fd, temporary = tempfile.mkstemp(dir=directory, prefix=f".{name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as file:
-        file.write(data)
-    os.replace(temporary, path)
-
-
-def limit_output(max_chars: int) -> None:
-    """Cap what stdout and stderr accept from now on (run in the kernel before the notebook).
-
-    A cell printing hundreds of megabytes would otherwise be shipped to the grader whole.
-    """
-    budget = [max_chars]
-
-    def cap_streams(info: object = None) -> None:
-        for stream in (sys.stdout, sys.stderr):
-            if not hasattr(stream.write, "output_budget"):
-                stream.write = _capped_write(stream.write, budget)
-
-    cap_streams()
-    from IPython import get_ipython  # imported here: only a kernel has it, and needs it
-
-    shell = get_ipython()
-    if shell is not None:
-        # IPython 9 swaps the streams' write methods in and out around every cell, dropping
-        # a wrapper installed once: wrap again as each cell starts.
-        shell.events.register("pre_run_cell", cap_streams)
-
-
-def _capped_write(write: Callable[[str], object], budget: list[int]) -> Callable[[str], int]:
-    """Wrap a stream's ``write`` so that all wrapped streams share one character budget."""
-
-    def capped(text: str) -> int:
-        if budget[0] > 0:
-            write(text[: budget[0]])
-            budget[0] -= len(text)
-            if budget[0] <= 0:
-                write("\n[further output dropped by the grader]\n")
-        return len(text)
-
-    capped.output_budget = budget
-    return capped

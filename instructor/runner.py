@@ -1,9 +1,10 @@
-"""Run one submission top to bottom in a fresh kernel, then grade it inside that kernel.
+"""Run one submission top to bottom in a fresh kernel, then let the grader question it.
 
 The kernel runs three kinds of cells: a setup cell capping the output streams, the learner's
-cells (errors recorded, execution continuing), and a grading cell calling
-:func:`instructor.rubric.grade_to_file`. One deadline covers all of them: each cell may wait
-only for the time left, and the kernel is killed when it runs out.
+cells (errors recorded, execution continuing), and a grading cell in which
+:func:`instructor.observer.serve` answers the grader's requests over a socket until the
+grader is done (:mod:`instructor.remote`). One deadline covers all of them: each cell may
+wait only for the time left, and the kernel is killed when it runs out.
 
 In a sandbox (:mod:`instructor.sandbox`), :func:`run_request` does the same and writes the
 :class:`Execution` as JSON; :func:`sandboxed_execution` reads it back on the grader's side,
@@ -18,6 +19,8 @@ import resource
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,24 +76,18 @@ class CellError:
 class Execution:
     """What running a submission produced.
 
-    ``grades`` holds the rows of :func:`~instructor.rubric.grade_namespace` when
-    ``status`` is ``GRADED``; otherwise ``reason`` says why there are none.
+    ``status`` is ``GRADED`` when every cell ran (or was stopped at the time limit) and the
+    grading cell ended; otherwise ``reason`` says why the notebook could not be questioned.
     """
 
     status: str
     reason: str = ""
     errors: list[CellError] = field(default_factory=list)
-    grades: list[dict] = field(default_factory=list)
 
     def to_json(self) -> dict:
         """Plain JSON data, what a sandbox hands back (see :meth:`from_json`)."""
         errors = [[error.cell, error.message] for error in self.errors]
-        return {
-            "status": self.status,
-            "reason": self.reason,
-            "errors": errors,
-            "grades": self.grades,
-        }
+        return {"status": self.status, "reason": self.reason, "errors": errors}
 
     @classmethod
     def from_json(cls, data: object) -> "Execution":
@@ -104,12 +101,11 @@ class Execution:
                 CellError(int(cell), truncate(str(message), MAX_ERROR_CHARS))
                 for cell, message in data["errors"]
             ]
-            grades = data["grades"]
         except (TypeError, KeyError, ValueError) as error:
             raise ValueError(f"not an execution: {describe_exception(error)}") from None
-        if status not in STATUSES or not isinstance(reason, str) or not isinstance(grades, list):
+        if status not in STATUSES or not isinstance(reason, str):
             raise ValueError("not an execution: unknown status or wrong types")
-        return cls(status, truncate(reason, MAX_ERROR_CHARS), errors, grades)
+        return cls(status, truncate(reason, MAX_ERROR_CHARS), errors)
 
 
 class _GradingClient(NotebookClient):
@@ -119,9 +115,9 @@ class _GradingClient(NotebookClient):
     the execute replies, while outputs can be huge and would pile up in memory.
     """
 
-    def __init__(self, cells: list[nbformat.NotebookNode], workdir: Path, timeout: float):
+    def __init__(self, workdir: Path):
         super().__init__(
-            nbformat.v4.new_notebook(cells=cells),
+            nbformat.v4.new_notebook(),
             kernel_name=KERNEL_NAME,
             allow_errors=True,
             shutdown_kernel="immediate",
@@ -129,7 +125,7 @@ class _GradingClient(NotebookClient):
         )
         self.timeout_func = self._time_left
         self.on_cell_error = self._record_error
-        self.budget = timeout
+        self.budget = math.inf
         self.end = math.inf
         self.raised: dict[int, str] = {}
 
@@ -230,42 +226,58 @@ def kernel_environment() -> dict[str, str]:
     return {**os.environ, **KERNEL_VARIABLES}
 
 
-def grading_cells(chapter: str, result_path: Path) -> tuple[str, str]:
-    """Source of the setup and the grading cell.
+def grading_cells(address: str) -> tuple[str, str]:
+    """Source of the setup and the grading cell; the grader listens at the socket ``address``.
 
     ``__import__`` keeps the learner's namespace free of helper names, and keeps working when
-    the learner has rebound names such as ``json`` or ``print``.
+    the learner has rebound names such as ``print``.
     """
-    rubric = '__import__("instructor.rubric", fromlist=["rubric"])'
-    setup = f"{rubric}.limit_output({MAX_OUTPUT_CHARS})"
-    grading = f"{rubric}.grade_to_file({chapter!r}, globals(), {str(result_path)!r})"
+    observer = '__import__("instructor.observer", fromlist=["observer"])'
+    setup = f"{observer}.limit_output({MAX_OUTPUT_CHARS})"
+    grading = f"{observer}.serve(globals(), {address!r})"
     return setup, grading
 
 
 def run_submission(
-    notebook: nbformat.NotebookNode, chapter: str, workdir: Path, result_path: Path, timeout: float
+    notebook: nbformat.NotebookNode, workdir: Path, address: str, timeout: float
 ) -> Execution:
-    """Run ``notebook`` in a fresh kernel in ``workdir`` and grade it as ``chapter``.
+    """Run ``notebook`` in a fresh kernel in ``workdir``, then serve the grader at ``address``.
 
-    ``result_path`` must be outside ``workdir``, out of reach of the learner's file handling.
     Raises only if the kernel cannot be started; learner failures are in the result.
     """
-    setup, grading = grading_cells(chapter, result_path)
-    # With the setup cell first, a learner cell's index is its 1-based position.
-    cells = [nbformat.v4.new_code_cell(setup), *notebook.cells, nbformat.v4.new_code_cell(grading)]
-    client = _GradingClient(cells, workdir, timeout)
+    with started_kernel(workdir) as client:
+        return run_in(client, notebook, address, timeout)
+
+
+@contextmanager
+def started_kernel(workdir: Path) -> Iterator[_GradingClient]:
+    """A grading client with its kernel started and ready in ``workdir``; shut down after."""
+    client = _GradingClient(workdir)
     with client.setup_kernel(
         env=kernel_environment(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     ):
-        execution = client.run_cells()
+        yield client
+
+
+def run_in(
+    client: _GradingClient, notebook: nbformat.NotebookNode, address: str, timeout: float
+) -> Execution:
+    """Run ``notebook`` in the started kernel of ``client`` within ``timeout`` seconds."""
+    setup, grading = grading_cells(address)
+    # With the setup cell first, a learner cell's index is its 1-based position.
+    cells = [nbformat.v4.new_code_cell(setup), *notebook.cells, nbformat.v4.new_code_cell(grading)]
+    client.nb, client.budget = nbformat.v4.new_notebook(cells=cells), timeout
+    execution = client.run_cells()
     grading_index = len(cells) - 1
     execution.errors = [
         CellError(index, message)
         for index, message in sorted(client.raised.items())
         if 0 < index < grading_index
     ]
-    if execution.status == GRADED:
-        _collect_grades(execution, result_path, client.raised.get(grading_index))
+    problem = client.raised.get(grading_index)
+    if execution.status == GRADED and problem is not None:
+        execution.status = NOT_GRADED
+        execution.reason = f"the grading cell failed: {problem}"
     return execution
 
 
@@ -276,15 +288,6 @@ def _where(index: int, count: int) -> str:
     if index == count - 1:
         return "the grading call after the last cell"
     return f"cell {index}"
-
-
-def _collect_grades(execution: Execution, result_path: Path, grading_error: str | None) -> None:
-    """Read the grading cell's results into ``execution``, or say why there are none."""
-    try:
-        execution.grades = json.loads(result_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        execution.status = NOT_GRADED
-        execution.reason = f"the grading call failed: {grading_error or error}"
 
 
 def signal_name(number: int) -> str:
@@ -301,25 +304,35 @@ def signal_name(number: int) -> str:
 def run_request(request: dict, result_path: Path) -> int:
     """Run a sandbox's request and write the :class:`Execution` to ``result_path`` as JSON.
 
-    ``request``: ``notebook`` (its copy, in the kernel's working folder), ``chapter``,
-    ``timeout`` and ``grades`` (the grading cell's file, outside the working folder). A failure
-    of the grader's own is written as ``{"error": "..."}``.
+    ``request``: ``notebook`` (its copy, in the kernel's working folder), ``timeout`` and
+    ``address`` (the grader's socket); or ``ready``, a FIFO: the kernel is started first, in
+    :data:`~instructor.sandbox.GRADING_DIR`'s ``work`` folder, and that request is read from
+    the FIFO once the grader has a notebook for it (a warm start, see
+    :class:`instructor.sandbox.WarmSandbox`). A failure of the grader's own is written as
+    ``{"error": "..."}``.
     """
     try:
-        notebook_path = Path(request["notebook"])
-        notebook = read_notebook(notebook_path.read_bytes(), notebook_path.name)
-        execution = run_submission(
-            notebook,
-            request["chapter"],
-            notebook_path.parent,
-            Path(request["grades"]),
-            float(request["timeout"]),
-        )
+        if "ready" in request:
+            with started_kernel(Path(sandbox.GRADING_DIR, "work")) as client:
+                with open(request["ready"], encoding="utf-8") as fifo:  # waits for the grader
+                    request = json.loads(fifo.read())
+                execution = run_in(client, *_notebook_request(request))
+        else:
+            notebook, address, timeout = _notebook_request(request)
+            workdir = Path(request["notebook"]).parent
+            execution = run_submission(notebook, workdir, address, timeout)
         data = execution.to_json()
     except Exception as error:
         data = {"error": describe_exception(error)}
     write_json(data, result_path)
     return 0
+
+
+def _notebook_request(request: dict) -> tuple[nbformat.NotebookNode, str, float]:
+    """The notebook a request names, the grader's socket and the time limit."""
+    notebook_path = Path(request["notebook"])
+    notebook = read_notebook(notebook_path.read_bytes(), notebook_path.name)
+    return notebook, request["address"], float(request["timeout"])
 
 
 def write_json(data: object, path: Path) -> None:

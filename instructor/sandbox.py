@@ -7,11 +7,12 @@ private folder; the grader reads that file once the sandbox has exited. Inside t
 
 - the file system holds only what running a notebook needs, read-only: the system (``/usr``
   and a few files of ``/etc``), Python and the environment (the interpreter, the venv, the
-  packages ``nnlib`` and ``instructor``, the rubrics' packages, ``PYTHONPATH``) and
-  Fashion-MNIST. The folders holding submissions, the folders given on the command line and
-  the output folder are masked by empty folders wherever they lie within those;
+  packages ``nnlib`` and ``instructor``) and Fashion-MNIST. The rubrics (their hidden
+  checks), the folders holding submissions, the folders given on the command line and the
+  output folder are masked by empty folders wherever they lie within those;
 - only the private folder :data:`GRADING_DIR` (fresh for each submission: the copy of the
-  notebook in ``/grading/work``, the kernel's working folder, and the result) and a private
+  notebook in ``/grading/work``, the kernel's working folder, the result, and the grader's
+  socket, where the kernel answers the grader's questions) and a private
   ``/tmp`` and ``/dev/shm`` (tmpfs, at most the memory cap each) are writable;
 - no network (a network namespace with loopback only), its own PID namespace (nothing outside
   can be seen or signalled, and every process started inside ends with the sandbox), a new
@@ -29,6 +30,7 @@ does too), so that the process started in the sandbox can prepare its imports be
 .. _bubblewrap: https://github.com/containers/bubblewrap
 """
 
+import errno
 import importlib.util
 import json
 import math
@@ -65,6 +67,9 @@ CPU_TIME_PER_TIMEOUT = 2
 # The private folder, as the code in the sandbox sees it: writable, fresh for each submission.
 GRADING_DIR = "/grading"
 RESULT_NAME = "result.json"
+# The FIFO a warm sandbox reads its request from, and how long it may take to be ready.
+READY_NAME = "ready"
+READY_SECONDS = 120
 MAX_RESULT_BYTES = 16 * 1024 * 1024
 # How often the grader checks the task and CPU caps of a running sandbox.
 POLL_SECONDS = 0.1
@@ -91,6 +96,9 @@ SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 # Python's, nnlib's (rubric registrations, data), and the numerical libraries' settings.
 PASSED_VARIABLES = ("LANG", "LANGUAGE", "TZ")
 PASSED_PREFIXES = ("LC_", "PYTHON", "NNLIB_", "OPENBLAS_", "OMP_", "MKL_", "NPY_", "MPL")
+# Not these: the sandbox imports nnlib and the grader's kernel-side modules only, from where
+# they are installed; a rubric's folder on PYTHONPATH is masked anyway.
+WITHHELD_VARIABLES = ("PYTHONPATH", "NNLIB_RUBRIC_MODULES")
 # Made by hand rather than bound: the machine's passwd would show its accounts.
 PASSWD = "root:x:0:0:learner:/tmp:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/sh\n"
 GROUP = "root:x:0:\nnogroup:x:65534:\n"
@@ -500,10 +508,16 @@ class Sandbox:
     def run(self, folder: Path, request: dict, wall_seconds: float) -> Outcome:
         """Run ``python -m instructor.sandbox REQUEST`` in a sandbox; never raises for its code.
 
+        :meth:`start`, then :meth:`Running.finish` after at most ``wall_seconds``.
+        """
+        return self.start(folder, request).finish(wall_seconds)
+
+    def start(self, folder: Path, request: dict) -> "Running":
+        """Start ``python -m instructor.sandbox REQUEST`` in a sandbox, with its cgroup.
+
         ``folder`` is a fresh private folder of the grader's; its ``grading`` subfolder (made
-        by the caller, the notebook's copy in ``grading/work``) becomes the sandbox's writable
-        :data:`GRADING_DIR`. The sandbox is stopped after ``wall_seconds``, at the task cap
-        and at the CPU cap. Raises SandboxError when a cgroup cannot be made.
+        by the caller, with a ``work`` folder in it) becomes the sandbox's writable
+        :data:`GRADING_DIR`. Raises SandboxError when a cgroup cannot be made.
         """
         etc = folder / "etc"
         etc.mkdir()
@@ -514,14 +528,13 @@ class Sandbox:
         except OSError as error:
             raise SandboxError(f"cannot make the submission's cgroup: {error}") from None
         try:
-            return self._run(folder, request, wall_seconds, group)
-        finally:
+            return Running(self, folder, group, self._spawn(folder, request, group))
+        except BaseException:
             if group is not None:
                 group.remove()
+            raise
 
-    def _run(
-        self, folder: Path, request: dict, wall_seconds: float, group: Cgroup | None
-    ) -> Outcome:
+    def _spawn(self, folder: Path, request: dict, group: "Cgroup | None") -> subprocess.Popen:
         status_path, log_path = folder / "bwrap-status.json", folder / "sandbox.log"
         with status_path.open("wb") as status, log_path.open("wb") as log:
             command = self.command(folder, request, status.fileno())
@@ -532,7 +545,7 @@ class Sandbox:
                 joins = " && ".join(f'echo $$ > "${number}"' for number in range(1, len(files) + 1))
                 script = f'{joins} && shift {len(files)} && exec "$@"'
                 command = ["/bin/sh", "-c", script, "sh", *files, *command]
-            process = subprocess.Popen(
+            return subprocess.Popen(
                 command,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
@@ -540,22 +553,6 @@ class Sandbox:
                 pass_fds=[status.fileno()],
                 start_new_session=True,  # Ctrl-C reaches the grader, which stops the sandbox
             )
-        try:
-            stopped = self._watch(process, group, wall_seconds)
-        except BaseException:  # KeyboardInterrupt: the grader is being stopped
-            process.kill()
-            process.wait()
-            raise
-        started = "child-pid" in status_path.read_text(encoding="utf-8", errors="replace")
-        code = process.returncode
-        return Outcome(
-            started=started,
-            exit_code=code if code >= 0 else 128 - code,
-            stopped=stopped,
-            oom_kills=group.oom_kills() if group else 0,
-            result=read_result(folder / "grading" / RESULT_NAME),
-            log=_tail(log_path),
-        )
 
     def _watch(
         self, process: subprocess.Popen, group: Cgroup | None, wall_seconds: float
@@ -583,6 +580,141 @@ class Sandbox:
                 process.kill()
                 if group is not None:
                     group.kill()
+
+
+@dataclass
+class Running:
+    """A started sandbox (:meth:`Sandbox.start`), until :meth:`finish` or :meth:`stop`."""
+
+    sandbox: Sandbox
+    folder: Path
+    group: "Cgroup | None"
+    process: subprocess.Popen
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def finish(self, wall_seconds: float) -> Outcome:
+        """Wait for the sandbox to end, stopping it after ``wall_seconds`` or at a cap."""
+        try:
+            stopped = self.sandbox._watch(self.process, self.group, wall_seconds)
+        except BaseException:  # KeyboardInterrupt: the grader is being stopped
+            self.stop()
+            raise
+        try:
+            started = "child-pid" in (self.folder / "bwrap-status.json").read_text(
+                encoding="utf-8", errors="replace"
+            )
+            code = self.process.returncode
+            return Outcome(
+                started=started,
+                exit_code=code if code >= 0 else 128 - code,
+                stopped=stopped,
+                oom_kills=self.group.oom_kills() if self.group else 0,
+                result=read_result(self.folder / "grading" / RESULT_NAME),
+                log=_tail(self.folder / "sandbox.log"),
+            )
+        finally:
+            self._remove_group()
+
+    def stop(self) -> None:
+        """Kill the sandbox and everything in it, and remove its cgroup."""
+        self.process.kill()
+        self.process.wait()
+        if self.group is not None:
+            self.group.kill()
+        self._remove_group()
+
+    def _remove_group(self) -> None:
+        if self.group is not None:
+            self.group.remove()
+            self.group = None
+
+
+class WarmSandbox:
+    """A sandbox started before its notebook is known: Python, nbclient and a kernel, ready.
+
+    Starting a sandbox and its kernel takes one to two seconds, mostly waiting rather than
+    computing; a grader keeps one warm sandbox ahead (:class:`Spares`), so that this happens
+    while the previous notebook runs. The sandbox reads its request from a FIFO in its
+    private folder (see :func:`instructor.runner.run_request`) when :meth:`run` writes it.
+    Use it as a context manager: leaving stops it and removes its folder.
+    """
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.tmp = tempfile.TemporaryDirectory(prefix="nnlib-grade-", ignore_cleanup_errors=True)
+        self.folder = Path(self.tmp.name)
+        (self.folder / "grading" / "work").mkdir(parents=True)
+        os.mkfifo(self.folder / "grading" / READY_NAME)
+        try:
+            self.running = sandbox.start(self.folder, {"ready": f"{GRADING_DIR}/{READY_NAME}"})
+        except BaseException:
+            self.tmp.cleanup()
+            raise
+
+    @property
+    def private(self) -> Path:
+        """The grader's path to the sandbox's :data:`GRADING_DIR`."""
+        return self.folder / "grading"
+
+    def run(self, request: dict, wall_seconds: float) -> Outcome:
+        """Hand ``request`` to the waiting sandbox, then :meth:`Running.finish`."""
+        if self._hand_over(request):
+            return self.running.finish(wall_seconds)
+        return self.running.finish(0)
+
+    def _hand_over(self, request: dict) -> bool:
+        """Write ``request`` into the FIFO once the sandbox reads it; False if it ended first."""
+        deadline = time.monotonic() + READY_SECONDS
+        while True:
+            try:
+                fd = os.open(self.private / READY_NAME, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as error:  # ENXIO: nobody reads it yet
+                if error.errno != errno.ENXIO:
+                    raise
+            if not self.running.alive() or time.monotonic() > deadline:
+                return False
+            time.sleep(POLL_SECONDS / 10)
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "w", encoding="utf-8") as fifo:
+            fifo.write(json.dumps(request))
+        return True
+
+    def close(self) -> None:
+        if self.running.alive():
+            self.running.stop()
+        self.running._remove_group()
+        self.tmp.cleanup()
+
+    def __enter__(self) -> "WarmSandbox":
+        return self
+
+    def __exit__(self, *exception) -> None:
+        self.close()
+
+
+class Spares:
+    """One :class:`WarmSandbox` kept ahead for the next notebook of a grading process."""
+
+    def __init__(self, sandbox: Sandbox):
+        self.sandbox = sandbox
+        self.next: WarmSandbox | None = None
+
+    def take(self) -> WarmSandbox:
+        """A started sandbox for this notebook; the next one starts meanwhile."""
+        box = self.next if self.next is not None else WarmSandbox(self.sandbox)
+        try:
+            self.next = WarmSandbox(self.sandbox)
+        except SandboxError:  # the next notebook will say why, starting its own
+            self.next = None
+        return box
+
+    def close(self) -> None:
+        if self.next is not None:
+            self.next.close()
+            self.next = None
 
 
 def read_result(path: Path) -> dict | list | None:
@@ -618,22 +750,12 @@ def _tail(path: Path, size: int = 2000) -> str:
 
 
 def needed_paths(data: Path | None) -> list[Path]:
-    """What the code in the sandbox reads: Python, the environment, the packages, the data."""
+    """What the code in the sandbox reads: Python, the environment, nnlib, the grader's
+    kernel-side modules (``instructor``, its rubrics masked: see :func:`rubric_paths`), the data.
+    """
     paths = [sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix]
     paths.append(os.path.dirname(os.path.realpath(sys.executable)))
-    packages = {"nnlib", "instructor"} | {
-        module.split(".")[0] for module in rubric_modules().values()
-    }
-    for name in sorted(packages):
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        if spec is not None and spec.submodule_search_locations:
-            paths.extend(spec.submodule_search_locations)
-        elif spec is not None and spec.origin and os.path.isfile(spec.origin):
-            paths.append(spec.origin)
-    paths.extend(filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep)))
+    paths.extend(package_folders())
     if data is not None:
         paths.append(data)
     found = []
@@ -642,6 +764,42 @@ def needed_paths(data: Path | None) -> list[Path]:
         if real.exists() and real not in found:
             found.append(real)
     return found
+
+
+def package_folders() -> list[str]:
+    """The folders of the packages the sandbox imports: ``instructor`` and ``nnlib``."""
+    folders = []
+    for name in ("instructor", "nnlib"):
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.submodule_search_locations:
+            folders.extend(os.path.realpath(path) for path in spec.submodule_search_locations)
+    return folders
+
+
+def rubric_paths() -> list[Path]:
+    """Where the rubrics' sources are, to mask: their hidden checks never reach the learner.
+
+    The folder of each rubric module (``instructor/chapters``, a registered package's folder),
+    or the module's file alone when its folder holds other things the sandbox needs.
+    """
+    paths = []
+    for module in rubric_modules().values():
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.origin or not os.path.isfile(spec.origin):
+            continue
+        origin = Path(os.path.realpath(spec.origin))
+        folder = origin.parent
+        needed = needed_paths(None)
+        shared = folder.name in ("site-packages", "dist-packages") or any(
+            folder == path or folder in path.parents for path in needed
+        )
+        for path in (origin,) if shared else (folder,):
+            if path not in paths:
+                paths.append(path)
+    return paths
 
 
 def fashion_mnist_folder() -> Path | None:
@@ -691,6 +849,9 @@ def mount_arguments(needed: list[Path], hidden: list[Path], tmp_size: int) -> li
             arguments += ["--ro-bind", str(path), str(path)]
         elif kind == "mask" and shown and path.is_dir():  # a mount point cannot be made
             arguments += ["--tmpfs", str(path)]
+        elif kind == "mask" and shown and path.is_file():
+            arguments += ["--ro-bind", "/dev/null", str(path)]
+            continue
         else:
             continue
         layers.append((path, kind))
@@ -706,9 +867,15 @@ def environment_arguments(data: Path | None) -> list[str]:
     variables = {
         name: value
         for name, value in os.environ.items()
-        if name in PASSED_VARIABLES or name.startswith(PASSED_PREFIXES)
+        if (name in PASSED_VARIABLES or name.startswith(PASSED_PREFIXES))
+        and name not in WITHHELD_VARIABLES
     }
     bin_dir = os.path.dirname(sys.executable)
+    # Where nnlib and instructor are imported from when no .pth file says it (a Gradescope
+    # bundle): only these two packages are mounted there, so nothing else shows.
+    homes = dict.fromkeys(os.path.dirname(folder) for folder in package_folders())
+    if homes:
+        variables["PYTHONPATH"] = os.pathsep.join(homes)
     variables.update(
         HOME="/tmp",
         TMPDIR="/tmp",
@@ -730,7 +897,8 @@ def prepare(limits: Limits, hidden: list[str | Path]) -> Sandbox:
     """The sandbox of a run, checked by starting one; raises SandboxError when none can be made.
 
     ``hidden``: the paths the sandbox must not show (the submissions, the folders given on the
-    command line, the output folder); for a file, its whole folder is hidden.
+    command line, the output folder); for a file, its whole folder is hidden. The rubrics'
+    sources are masked too (:func:`rubric_paths`).
     """
     bwrap = find_bwrap()
     if bwrap is None:
@@ -745,7 +913,7 @@ def prepare(limits: Limits, hidden: list[str | Path]) -> Sandbox:
     sandbox = Sandbox(
         bwrap=bwrap,
         limits=limits,
-        mounts=tuple(mount_arguments(needed_paths(data), folders, limits.memory)),
+        mounts=tuple(mount_arguments(needed_paths(data), folders + rubric_paths(), limits.memory)),
         environment=tuple(environment_arguments(data)),
         cgroups=find_cgroup_parents(limits),
     )

@@ -315,11 +315,12 @@ def test_huge_output_never_reaches_the_grading_process(course, tmp_path):
     notebook = nbformat.reads(notebook_bytes([HUGE_OUTPUT, HUGE_OUTPUT]), as_version=4)
     (tmp_path / "work").mkdir()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    execution = runner.run_submission(
-        notebook, TOY_CHAPTER, tmp_path / "work", tmp_path / "grades.json", 60
-    )
+    questioner = grading.Questioner(tmp_path / "grader.sock", load_exercises(TOY_CHAPTER), 60)
+    execution = runner.run_submission(notebook, tmp_path / "work", str(questioner.address), 60)
+    rows = questioner.finish()
     growth_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak) / 1024
     assert execution.status == runner.GRADED
+    assert [row["exercise"] for row in rows] == ["1.1", "1.2", "1.3"]
     assert growth_mb < 100
 
 

@@ -389,6 +389,9 @@ def test_the_handout_readme_says_how_to_start_check_and_hand_in(built):
     for path in SOLUTIONS:
         assert f"(notebooks/{path.name})" in readme and f"(exercises/{path.name})" in readme
     assert "# YOUR CODE HERE" in readme and "keeping their file names" in readme
+    # The notation sheet is read alongside, not a chapter with exercises.
+    assert f"the {len(SOLUTIONS)} chapters" in readme and "`notebooks/01_" in readme
+    assert "(exercises/00_notation.ipynb)" not in readme and "00_notation.ipynb" in readme
 
 
 def test_stale_exercises_are_refused(tmp_path):

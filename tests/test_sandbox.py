@@ -11,6 +11,7 @@ rlimits), and the sandbox's parts without kernels.
 
 import json
 import os
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,6 +123,102 @@ def hostile_cells(paths: Paths) -> dict[str, str]:
     }
 
 
+# Patches every grading function the kernel can reach, and forges the result files: none of it
+# may change a grade, since the checks, the expected values and the points live in the grader.
+FORGE_GRADING = """
+import json, sys, types
+import numpy as np
+import nnlib.checks as checks
+import nnlib.checks.verdict as verdict
+import instructor.observer as observer
+
+FULL = verdict.CheckResult("forged", verdict.PASSED, ("forged",))
+for module in (checks, verdict):
+    for name in dir(module):
+        if name.startswith("check_"):
+            setattr(module, name, lambda *args, **kwargs: FULL)
+verdict.run_steps = lambda name, steps: FULL
+verdict.CheckResult.passed = property(lambda self: True)
+np.allclose = np.isclose = np.array_equal = lambda *args, **kwargs: True
+sys.modules["instructor.rubric"] = types.SimpleNamespace(
+    grade_to_file=lambda *args: None, limit_output=lambda *args: None
+)
+forged = {"status": "graded", "reason": "", "errors": [],
+          "grades": [{"exercise": key, "points": 99} for key in ("1.1", "1.2", "1.3")]}
+for path in ("/grading/result.json", "/grading/grades.json"):
+    with open(path, "w") as file:
+        json.dump(forged, file)
+observer.describe = lambda error: {"type": "Exception", "text": "", "unfinished": None}
+"""
+# Rewrites the observer itself: hands out nnlib's own classes for the learner's names, and
+# switches off the watch on nnlib's code.
+FORGE_ANSWERS = """
+import nnlib.book
+import instructor.observer as observer
+
+real_answer = observer.Server.answer
+
+def forged_answer(self, header, arrays):
+    if header.get("op") == "lookup" and hasattr(nnlib.book, header["name"]):
+        self.namespace[header["name"]] = getattr(nnlib.book, header["name"])
+    self.watched = {}
+    return real_answer(self, header, arrays)
+
+observer.Server.answer = forged_answer
+observer.Server.watch = lambda self, names: []
+"""
+NO_SERVE = "import instructor.observer as observer\nobserver.serve = lambda *args: None"
+# Each of chapter 1's classes handing its graded method to nnlib's own, three ways.
+DELEGATIONS = {
+    "1.1": (
+        "import nnlib.book\n"
+        "class Layer_Dense(nnlib.book.Layer_Dense):\n"
+        "    def forward(self, inputs):\n"
+        "        return super().forward(inputs)"
+    ),
+    "1.2": (
+        "import nnlib.activations\n"
+        "class Activation_ReLU:\n"
+        "    def forward(self, inputs):\n"
+        "        return nnlib.activations.ReLU.forward(self, inputs)"
+    ),
+    "1.3": (
+        "import nnlib.activations\n"
+        "class Activation_Softmax:\n"
+        "    forward = nnlib.activations.Softmax.forward"
+    ),
+}
+REFERENCES = {
+    "1.1": "nnlib.layers.Dense",
+    "1.2": "nnlib.activations.ReLU.forward",
+    "1.3": "nnlib.activations.Softmax.forward",
+}
+# Looks for the rubric (its hidden checks) from inside the sandbox.
+PEEK = """
+import os, instructor
+folder = os.path.join(os.path.dirname(instructor.__file__), "chapters")
+try:
+    found = sorted(os.listdir(folder))
+    text = open(os.path.join(folder, "ch01_dense_layer.py")).read()
+except OSError as error:
+    found, text = [], str(error)
+raise RuntimeError(f"rubric folder holds {found}: {text[:300]}")
+"""
+
+
+def forgeries() -> dict[str, tuple[Path, list[str], dict[str, int] | None]]:
+    """{student: (base notebook, cells added, points by exercise; None: full marks)}."""
+    zero = dict.fromkeys(("1.1", "1.2", "1.3"), 0)
+    return {
+        "forger": (EXERCISE, [FORGE_GRADING], zero),
+        "forger_honest": (SOLUTION, [FORGE_GRADING], None),
+        "impostor": (EXERCISE, [FORGE_ANSWERS], zero),
+        "silent": (EXERCISE, [NO_SERVE], zero),
+        "delegator": (SOLUTION, list(DELEGATIONS.values()), zero),
+        "peeker": (SOLUTION, [PEEK], None),
+    }
+
+
 def expected_status() -> dict[str, str]:
     """{student: status} of every case; the others are graded with full marks."""
     return {
@@ -190,6 +287,9 @@ def graded(tmp_path_factory):
     students.update(
         {student: notebook_plus(SOLUTION, cell) for student, cell in hostile_cells(paths).items()}
     )
+    students.update(
+        {student: notebook_plus(base, *cells) for student, (base, cells, _) in forgeries().items()}
+    )
     for student, content in students.items():
         (course / student).mkdir(parents=True)
         (course / student / f"{CHAPTER}.ipynb").write_bytes(content)
@@ -208,7 +308,13 @@ def graded(tmp_path_factory):
 
 def test_the_class_is_graded_with_exit_0(graded):
     assert graded.code == 0
-    assert set(graded.summary) == {"honest", "untouched", "victim", *hostile_cells(graded.paths)}
+    assert set(graded.summary) == {
+        "honest",
+        "untouched",
+        "victim",
+        *hostile_cells(graded.paths),
+        *forgeries(),
+    }
     assert "NOT SANDBOXED" not in graded.table
 
 
@@ -256,9 +362,45 @@ def test_only_the_working_folder_and_tmp_are_writable(graded):
 
 def test_another_students_notebook_cannot_be_read(graded):
     report = (graded.paths.out / graded.summary["snoop"]["report"]).read_text()
-    assert "saw [], cannot read: [Errno 2] No such file or directory" in report
+    # The class folder is not in the sandbox at all (or only as an empty mask).
+    assert "No such file or directory" in report and "VICTIM" not in report
     assert SECRET not in report
     assert SECRET not in (graded.paths.out / "grades.csv").read_text()
+
+
+@pytest.mark.parametrize("student", sorted(forgeries()))
+def test_a_forged_grade_gets_exactly_what_the_real_code_earns(graded, student):
+    _, _, points = forgeries()[student]
+    rows = {key: row for key, row in graded.grades[student].items() if not key.startswith("Q")}
+    expected = points or {key: int(row["max_points"]) for key, row in rows.items()}
+    assert {key: float(row["points"]) for key, row in rows.items()} == expected
+
+
+def test_a_silenced_kernel_is_not_graded(graded):
+    assert graded.summary["silent"]["status"] == "not-graded"
+    assert "never answered the grader" in graded.grades["silent"]["1.1"]["feedback"]
+
+
+def test_an_impostor_handing_out_nnlibs_classes_is_refused(graded):
+    for key in ("1.1", "1.2", "1.3"):
+        assert "is nnlib's own, not yours" in graded.grades["impostor"][key]["feedback"]
+
+
+@pytest.mark.parametrize("exercise", sorted(DELEGATIONS))
+def test_delegation_to_nnlib_gets_zero_and_says_why(graded, exercise):
+    feedback = graded.grades["delegator"][exercise]["feedback"]
+    assert "hands this exercise's work to nnlib's own" in feedback
+    assert REFERENCES[exercise] in feedback
+
+
+def test_the_rubric_is_not_in_the_sandbox(graded):
+    report = (graded.paths.out / graded.summary["peeker"]["report"]).read_text()
+    assert "RuntimeError: rubric folder holds []: [Errno 2] No such file or directory" in report
+    rubric = (ROOT / "instructor" / "chapters" / "ch01_dense_layer.py").read_text()
+    assert "ODD_DENSE_SHAPES" in rubric and "ODD_DENSE_SHAPES" not in report
+    for student in graded.summary:
+        feedback = (graded.paths.out / graded.summary[student]["report"]).read_text()
+        assert "check_softmax_extremes" not in feedback and "HIDDEN_SEEDS" not in feedback
 
 
 def test_no_process_outlives_grading(graded):
@@ -282,6 +424,33 @@ def test_no_cgroup_is_left(graded):
         if not Path("/proc", path.name.split("-")[2]).exists()
     ]
     assert left == []
+
+
+def test_a_warm_sandbox_waits_ahead_and_is_stopped_after(tmp_path):
+    spares = sandbox.Spares(sandbox.prepare(sandbox.Limits(1 << 30, 64, 60), [tmp_path]))
+    first = spares.take()
+    second = spares.next
+    assert first.running.alive() and second.running.alive() and first is not second
+    with first:
+        outcome = first.run({"notebook": "/grading/work/none.ipynb"}, 60)
+    # No such notebook: the grader's own failure, said in the result.
+    assert outcome.result == {
+        "error": "FileNotFoundError: [Errno 2] No such file or directory: "
+        "'/grading/work/none.ipynb'"
+    }
+    spares.close()
+    assert not first.running.alive() and not second.running.alive()
+    assert not first.folder.exists() and not second.folder.exists()
+
+
+def test_a_warm_sandbox_that_ended_is_not_waited_for(tmp_path):
+    box = sandbox.WarmSandbox(sandbox.prepare(sandbox.Limits(1 << 30, 64, 60), [tmp_path]))
+    box.running.stop()
+    start = time.monotonic()
+    with box:
+        outcome = box.run({"notebook": "/grading/work/none.ipynb"}, 60)
+    assert time.monotonic() - start < 5
+    assert (outcome.exit_code, outcome.result) == (128 + 9, None)  # killed, never ran
 
 
 # --- without bubblewrap, without cgroups -----------------------------------------------------
@@ -422,9 +591,12 @@ def test_the_environment_is_whitelisted(monkeypatch):
     arguments = sandbox.environment_arguments(Path("/data"))
     variables = dict(zip(arguments[1::3], arguments[2::3], strict=True))
     assert "hunter2" not in arguments and "AWS_SECRET_ACCESS_KEY" not in variables
-    assert variables["PYTHONPATH"] == "/somewhere" and variables["NNLIB_DATA"] == "/data"
+    assert variables["NNLIB_DATA"] == "/data"
     assert variables["HOME"] == variables["TMPDIR"] == "/tmp"
-    assert variables["NNLIB_RUBRIC_MODULES"] == "99_toy=toy.ch99_toy"
+    # Where the rubrics are is the grader's business: the kernel imports none of them. Its
+    # PYTHONPATH holds the folders nnlib and instructor are in (bound there alone), no other.
+    assert "NNLIB_RUBRIC_MODULES" not in variables and "/somewhere" not in arguments
+    assert variables["PYTHONPATH"] == str(ROOT)
 
 
 def test_a_result_is_read_only_from_a_regular_file(tmp_path):
@@ -440,21 +612,21 @@ def test_a_result_is_read_only_from_a_regular_file(tmp_path):
 
 
 def test_executions_travel_as_checked_json():
-    execution = runner.Execution("graded", "", [runner.CellError(3, "ValueError: x")], [{"a": 1}])
+    execution = runner.Execution("graded", "", [runner.CellError(3, "ValueError: x")])
     assert runner.Execution.from_json(json.loads(json.dumps(execution.to_json()))) == execution
     for data in [
         None,
         [],
         {**execution.to_json(), "status": "full-marks"},
         {**execution.to_json(), "errors": [["three", "x"]]},
-        {**execution.to_json(), "grades": "all"},
+        {**execution.to_json(), "reason": ["all"]},
     ]:
         with pytest.raises(ValueError, match="not an execution"):
             runner.Execution.from_json(data)
 
 
 LIMITS = sandbox.Limits(1 << 30, 64, 6)
-GRADED = runner.Execution("graded", grades=[{"exercise": "1.1"}]).to_json()
+GRADED = runner.Execution("graded").to_json()
 
 
 @pytest.mark.parametrize(

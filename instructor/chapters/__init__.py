@@ -5,6 +5,12 @@ the self-check the learner ran in the notebook, then hidden checks (more seeds, 
 and settings, many steps in a row, edge cases). The feedback has one line per part with the
 first problem found, or just "not implemented yet" for an untouched exercise.
 
+The checks are nnlib's self-checks and this package's own, run in the grader on stand-ins
+of the learner's classes (:mod:`instructor.remote`): the inputs are drawn here, the learner's
+kernel only computes, and the comparison with nnlib's reference happens here. This package's
+folder counts as library code for the checks' messages, so that no line of a hidden check
+ever appears in a learner's feedback.
+
 ``chNN_name.QUESTIONS`` gives each written question of the chapter its points, marked by a
 person (see instructor.marks).
 """
@@ -12,14 +18,27 @@ person (see instructor.marks).
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
 from instructor.rubric import Exercise
 from nnlib.checks import NOT_IMPLEMENTED, CheckFailure, CheckResult, self_check
-from nnlib.gradcheck import layer_gradients, relative_error
+from nnlib.checks.verdict import add_library_folder
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.losses import Loss
 
 GRADIENT_TARGET = 1e-6
+REGULARIZER_NAMES = (
+    "weight_regularizer_l1",
+    "weight_regularizer_l2",
+    "bias_regularizer_l1",
+    "bias_regularizer_l2",
+)
+
+# The grader's own code (the checks, the stand-ins): never shown as the learner's.
+add_library_folder(Path(__file__).resolve().parents[1])
 
 
 class NotDefined(Exception):
@@ -72,10 +91,17 @@ def all_of(*checks: Callable[[dict], CheckResult]) -> Callable[[dict], CheckResu
     return run
 
 
-def exercise(key: str, title: str, parts: list[Part]) -> Exercise:
-    """An Exercise worth the sum of its parts, graded by :func:`grade_parts`."""
+def exercise(key: str, title: str, parts: list[Part], references: tuple[str, ...] = ()) -> Exercise:
+    """An Exercise worth the sum of its parts, graded by :func:`grade_parts`.
+
+    ``references``: nnlib's own code for what it grades (see :class:`Exercise`).
+    """
     return Exercise(
-        key, title, sum(part.points for part in parts), functools.partial(grade_parts, parts)
+        key,
+        title,
+        sum(part.points for part in parts),
+        functools.partial(grade_parts, parts),
+        references,
     )
 
 
@@ -102,12 +128,36 @@ def check_dense_gradients_numerically(Layer_Dense, *, seed=7, **regularizers):
     """Layer_Dense.backward against centred finite differences (regularization included)."""
     rng = np.random.default_rng(seed)
     layer = Layer_Dense(3, 2, **regularizers)
-    layer.weights, layer.biases = rng.standard_normal((3, 2)), rng.standard_normal((1, 2))
+    weights, biases = rng.standard_normal((3, 2)), rng.standard_normal((1, 2))
+    inputs = rng.standard_normal((4, 3))
+    upstream = np.random.default_rng(0).standard_normal((4, 2))
     yield "dweights, dbiases and dinputs agree with finite differences"
-    for name, (analytic, numeric) in layer_gradients(layer, rng.standard_normal((4, 3))).items():
-        if np.shape(analytic) != numeric.shape:
-            raise CheckFailure(f"{name} has shape {np.shape(analytic)}, expected {numeric.shape}")
-        error = relative_error(analytic, numeric)
+    strengths = {**dict.fromkeys(REGULARIZER_NAMES, 0.0), **regularizers}
+    penalty = Loss()
+
+    def objective():
+        # The parameters live here: each evaluation hands the perturbed copies to the layer,
+        # which may be a stand-in whose arrays are in another process.
+        layer.weights, layer.biases = weights, biases
+        layer.forward(inputs)
+        output = np.asarray(layer.output, dtype=np.float64)
+        own = SimpleNamespace(weights=weights, biases=biases, **strengths)
+        return np.sum(output * upstream) + penalty.regularization_loss(own)
+
+    objective()
+    layer.backward(upstream)
+    analytic = {name: getattr(layer, name, None) for name in ("dweights", "dbiases", "dinputs")}
+    numeric = {
+        "dweights": numerical_gradient(objective, weights),
+        "dbiases": numerical_gradient(objective, biases),
+        "dinputs": numerical_gradient(objective, inputs),
+    }
+    for name, expected in numeric.items():
+        if np.shape(analytic[name]) != expected.shape:
+            raise CheckFailure(
+                f"{name} has shape {np.shape(analytic[name])}, expected {expected.shape}"
+            )
+        error = relative_error(analytic[name], expected)
         if not error < GRADIENT_TARGET:
             raise CheckFailure(
                 f"{name}: relative error {error:.1e} against finite differences (target "

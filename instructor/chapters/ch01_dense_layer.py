@@ -50,6 +50,7 @@ EXERCISES = [
                 on("Layer_Dense", check_dense_forward, seeds=HIDDEN_SEEDS, shapes=ODD_DENSE_SHAPES),
             ),
         ],
+        references=("nnlib.layers:Dense.__init__", "nnlib.layers:Dense.forward"),
     ),
     exercise(
         "1.2",
@@ -62,6 +63,7 @@ EXERCISES = [
                 on("Activation_ReLU", check_relu_forward, seeds=HIDDEN_SEEDS, shape=(2, 9)),
             ),
         ],
+        references=("nnlib.activations:ReLU.forward",),
     ),
     exercise(
         "1.3",
@@ -79,6 +81,7 @@ EXERCISES = [
                 on("Activation_Softmax", check_softmax_extremes),
             ),
         ],
+        references=("nnlib.activations:Softmax.forward",),
     ),
 ]
 

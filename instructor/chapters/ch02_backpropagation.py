@@ -33,6 +33,7 @@ EXERCISES = [
                 on("Layer_Dense", check_dense_gradients_numerically),
             ),
         ],
+        references=("nnlib.layers:Dense.backward",),
     ),
     exercise(
         "2.2",
@@ -45,6 +46,7 @@ EXERCISES = [
                 on("Activation_ReLU", check_relu_backward, seeds=HIDDEN_SEEDS, shape=(3, 8)),
             ),
         ],
+        references=("nnlib.activations:ReLU.backward",),
     ),
     exercise(
         "2.3",
@@ -70,6 +72,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.losses:SoftmaxCategoricalCrossentropy.backward",),
     ),
 ]
 

@@ -12,6 +12,7 @@ EXERCISES = [
             Part("self-check", 1, on("Optimizer_SGD", check_sgd_update)),
             Part("other seeds", 1, on("Optimizer_SGD", check_sgd_update, seeds=(1, 2, 3))),
         ],
+        references=("nnlib.optimizers:SGD.update_params",),
     ),
     exercise(
         "3.2",
@@ -24,6 +25,10 @@ EXERCISES = [
                 on("Optimizer_SGD", check_sgd_decay, learning_rate=0.05, decay=0.01, steps=1000),
             ),
         ],
+        references=(
+            "nnlib.optimizers:Optimizer.pre_update_params",
+            "nnlib.optimizers:Optimizer.post_update_params",
+        ),
     ),
 ]
 

@@ -23,6 +23,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.optimizers:SGD.update_params",),
     ),
     exercise(
         "4.2",

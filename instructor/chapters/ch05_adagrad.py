@@ -16,6 +16,7 @@ EXERCISES = [
                 on("Optimizer_Adagrad", check_adagrad, seeds=(1, 2, 3), steps=10, decay=0.01),
             ),
         ],
+        references=("nnlib.optimizers:Adagrad.update_params",),
     ),
     exercise(
         "5.2",

@@ -31,6 +31,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.optimizers:RMSprop.update_params",),
     ),
     exercise(
         "6.2",

@@ -23,6 +23,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.optimizers:Adam.update_params",),
     ),
     exercise(
         "7.2",
@@ -35,6 +36,7 @@ EXERCISES = [
                 on("Optimizer_Adam", check_adam_update, seeds=(1, 2, 3), steps=10, decay=0.01),
             ),
         ],
+        references=("nnlib.optimizers:Adam.update_params",),
     ),
 ]
 

@@ -64,6 +64,7 @@ EXERCISES = [
                 on("Layer_Dense", check_dense_gradients_numerically, **ALL_REGULARIZERS),
             ),
         ],
+        references=("nnlib.layers:Dense.backward",),
     ),
     exercise(
         "8.2",
@@ -72,6 +73,7 @@ EXERCISES = [
             Part("self-check", 1, on("Loss", check_regularization_loss)),
             Part("other seeds", 1, on("Loss", check_regularization_loss, seeds=(1, 2, 3))),
         ],
+        references=("nnlib.losses:Loss.regularization_loss",),
     ),
     exercise(
         "8.3",
@@ -92,6 +94,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.layers:Dropout.forward", "nnlib.layers:Dropout.backward"),
     ),
 ]
 

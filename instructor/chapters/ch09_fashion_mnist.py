@@ -42,6 +42,7 @@ EXERCISES = [
                 ),
             ),
         ],
+        references=("nnlib.datasets:prepare_images",),
     ),
     exercise(
         "9.2",

@@ -140,7 +140,9 @@ def run_steps(name: str, steps: Iterator[str]) -> CheckResult:
                 name, FAILED, tuple(passed), current or "", failure.problem, failure.hint
             )
         except NotImplementedError as error:
-            return CheckResult(name, NOT_IMPLEMENTED, tuple(passed), problem=_unfinished(error))
+            return CheckResult(
+                name, NOT_IMPLEMENTED, tuple(passed), problem=unfinished_message(error)
+            )
         except Exception as error:  # the learner's code may raise anything: summarise it
             return CheckResult(name, ERROR, tuple(passed), current or "", describe_error(error))
     if current is not None:
@@ -166,7 +168,14 @@ def isolated_numpy() -> Iterator[None]:
 
 
 def describe_error(error: BaseException) -> str:
-    """``Type: message``, and where in the learner's code it was raised, on one line."""
+    """``Type: message``, and where in the learner's code it was raised, on one line.
+
+    An error standing for one raised in another process (a grader's proxy of the learner's
+    kernel) carries that description as ``learner_description``, and gives it as it is.
+    """
+    described = getattr(error, "learner_description", None)
+    if isinstance(described, str):
+        return described
     message = " ".join(str(error).split())
     if len(message) > MAX_MESSAGE_CHARS:
         message = message[: MAX_MESSAGE_CHARS - 3] + "..."
@@ -187,7 +196,11 @@ def _at(step: str, problem: str) -> str:
     return f"{step}: {problem}" if step else problem
 
 
-def _unfinished(error: NotImplementedError) -> str:
+def unfinished_message(error: NotImplementedError) -> str:
+    """Which of the learner's functions still raises NotImplementedError, as advice."""
+    described = getattr(error, "learner_description", None)
+    if isinstance(described, str):
+        return described
     frames = traceback.extract_tb(error.__traceback__)
     where = _qualified_name(error, len(frames) - 1) if frames else "the code"
     return f"{where} still raises NotImplementedError: replace it with your code"
@@ -209,6 +222,18 @@ def _qualified_name(error: BaseException, index: int) -> str:
     for _ in range(index):
         tb = tb.tb_next
     return tb.tb_frame.f_code.co_qualname
+
+
+def add_library_folder(folder: str | Path) -> None:
+    """Count frames from ``folder`` as library code, never as the learner's.
+
+    A grader's checks live outside nnlib: without this, an error inside one would be shown
+    with a line of the check's source, which the learner must not see.
+    """
+    global _LIBRARY_FOLDERS
+    entry = str(Path(folder).resolve()) + os.sep
+    if entry not in _LIBRARY_FOLDERS:
+        _LIBRARY_FOLDERS = (*_LIBRARY_FOLDERS, entry)
 
 
 def _is_library(filename: str) -> bool:
