@@ -14,7 +14,8 @@ import copy
 
 import numpy as np
 
-from nnlib.activations import Softmax
+from nnlib.activations import ReLU, Softmax
+from nnlib.diagnostics import TrainingDiagnostics
 from nnlib.layers import Input
 from nnlib.losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 from nnlib.serialization import load_object, save_object
@@ -118,6 +119,7 @@ class Model:
         validation_data=None,
         shuffle=False,
         verbose=True,
+        diagnostics=False,
     ):
         """Train; return the history: a dict of per-epoch lists, ready to plot.
 
@@ -127,6 +129,11 @@ class Model:
         NumPy's global generator. Printing follows the book: without ``batch_size``, one
         line every ``print_every`` epochs; with it, each epoch's step lines every
         ``print_every`` steps, then the epoch's training and validation lines.
+
+        ``diagnostics=True`` adds, per epoch (see ``nnlib.diagnostics``), ``grad_norm_i`` and
+        ``update_ratio_i`` for the i-th trainable layer (1, 2, ...; of the epoch's last
+        update) and ``dead_fraction_j`` for the j-th ``nnlib.ReLU`` (the fraction of its units
+        that were 0 on every sample of the epoch). Without it nothing is measured.
         """
         self._require("optimizer", "accuracy")
         X, y = as_array(X, "X"), as_array(y, "y")
@@ -138,7 +145,11 @@ class Model:
         print_every = check_positive_int(print_every, "print_every")
         self.accuracy.init(y)
         steps = _step_count(len(X), batch_size)
-        history = _new_history(validation_data is not None)
+        tracker = None
+        if diagnostics:
+            relus = [layer for layer in self.layers if isinstance(layer, ReLU)]
+            tracker = TrainingDiagnostics(self.trainable_layers, relus)
+        history = _new_history(validation_data is not None, tracker)
         with self._first_layer_without_dinputs():
             for epoch in range(1, epochs + 1):
                 if verbose and batch_size is not None:
@@ -150,7 +161,9 @@ class Model:
                     batch_X, batch_y = _batch(X, y, step, batch_size, order)
                     # Every label is checked before the first update, not batch by batch.
                     all_labels = y if epoch == 1 and step == 0 else None
-                    stats = self._train_step(batch_X, batch_y, epoch, step, all_labels)
+                    stats = self._train_step(
+                        batch_X, batch_y, epoch, step, all_labels, tracker, step == steps - 1
+                    )
                     if (
                         verbose
                         and batch_size is not None
@@ -168,6 +181,9 @@ class Model:
                     regularization_loss,
                 )
                 _record(history, epoch, epoch_stats, self._lr())
+                if tracker is not None:
+                    for key, value in tracker.end_epoch().items():
+                        history[key].append(value)
                 show = verbose and (
                     batch_size is not None or not epoch % print_every or epoch == epochs
                 )
@@ -209,8 +225,17 @@ class Model:
         finally:
             first.compute_dinputs = previous
 
-    def _train_step(self, batch_X, batch_y, epoch, step, all_labels=None):
+    def _train_step(
+        self, batch_X, batch_y, epoch, step, all_labels=None, tracker=None, last_step=True
+    ):
+        """One forward, backward and update on a batch; returns its accuracy and losses.
+
+        tracker: a ``TrainingDiagnostics`` to feed (None: nothing is measured); last_step:
+        whether this is the epoch's last step, the one whose update the tracker sizes.
+        """
         output = self.forward(batch_X, training=True)
+        if tracker is not None:
+            tracker.observe_activations()
         if all_labels is not None:
             self._check_all_labels(all_labels, output)
         data_loss, regularization_loss = self.loss.calculate(
@@ -226,6 +251,8 @@ class Model:
         predictions = self.output_layer_activation.predictions(output)
         accuracy = self.accuracy.calculate(predictions, batch_y)
         self.backward(output, batch_y)
+        if tracker is not None and last_step:
+            tracker.before_update()
         self.optimizer.pre_update_params()
         for layer in self.trainable_layers:
             self.optimizer.update_params(layer)
@@ -331,10 +358,12 @@ def _format_stats(accuracy, loss, data_loss, regularization_loss, learning_rate)
     )
 
 
-def _new_history(with_validation):
+def _new_history(with_validation, tracker=None):
     keys = ["epoch", "loss", "data_loss", "regularization_loss", "accuracy", "learning_rate"]
     if with_validation:
         keys += ["val_loss", "val_accuracy"]
+    if tracker is not None:
+        keys += tracker.keys
     return {key: [] for key in keys}
 
 

@@ -54,3 +54,10 @@ def test_environment_yml_python_matches_requires_python():
     environment = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "python=3.11" in environment["dependencies"]
     assert project()["requires-python"] == ">=3.11"
+
+
+def test_the_lab_has_jupyter_itself_and_the_sliders_widgets():
+    # The design names the `jupyter` package; the chapters' sliders need ipywidgets, which
+    # `jupyter` requires without a version: pinned here.
+    lab = {requirement.split("==")[0] for requirement in project()["optional-dependencies"]["lab"]}
+    assert {"jupyter", "jupyterlab", "ipykernel", "ipywidgets"} <= lab

@@ -409,3 +409,15 @@ def test_saved_model_files_get_the_usual_permissions(tmp_path):
     plain = tmp_path / "plain"
     plain.write_bytes(b"")
     assert (tmp_path / "model.nnlib").stat().st_mode & 0o777 == plain.stat().st_mode & 0o777
+
+
+def test_diagnostics_add_per_layer_keys_and_leave_the_rest_of_the_history(spiral_data):
+    (X, y), validation = spiral_data
+    options = dict(epochs=3, batch_size=32, validation_data=validation, verbose=False)
+    plain = make_classifier().train(X, y, **options)
+    watched = make_classifier().train(X, y, diagnostics=True, **options)
+    diagnostics = {"grad_norm_1", "grad_norm_2", "update_ratio_1", "update_ratio_2"}
+    assert set(watched) == set(plain) | diagnostics | {"dead_fraction_1"}
+    assert {key: watched[key] for key in plain} == plain
+    assert all(len(watched[key]) == 3 and min(watched[key]) > 0 for key in diagnostics)
+    assert all(0 <= fraction <= 1 for fraction in watched["dead_fraction_1"])
