@@ -71,6 +71,19 @@ define ensure_bwrap
   fi; }
 endef
 
+# The browser test (tests/test_browser.py) drives Debian's chromium: installed with apt when
+# missing and possible (root); otherwise that test is skipped and says how to get it.
+define ensure_chromium
+@command -v chromium >/dev/null || { \
+  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+    echo "chromium not found: installing Debian's chromium (the browser test's browser)"; \
+    apt-get update -qq && apt-get install -y -qq chromium >/dev/null \
+      || echo "chromium could not be installed: the browser test is skipped"; \
+  else \
+    echo "chromium not found: the browser test is skipped (apt-get install chromium)"; \
+  fi; }
+endef
+
 # pytest's exit status 5 means it collected no test: say so, and do not fail.
 define pytest
 $(BIN)/python -m pytest $(1); \
@@ -92,6 +105,7 @@ lint: $(STAMP)
 test: $(STAMP) lint
 	$(fetch_data)
 	$(ensure_bwrap)
+	$(ensure_chromium)
 	$(BIN)/nnlib exercises --check
 	$(call pytest,$(PYTEST_PARALLEL) --durations=15 tests notebooks solutions \
 	  --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg)
@@ -107,13 +121,15 @@ execute: $(STAMP)
 	$(fetch_data)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	  --ExecutePreprocessor.record_timing=False --ExecutePreprocessor.timeout=900 \
+	  --ExecutePreprocessor.store_widget_state=False \
 	  $(or $(NB),notebooks/*.ipynb solutions/*.ipynb)
 	$(BIN)/nnlib exercises
 
 book: $(STAMP)
 	$(fetch_data)
 	mkdir -p build
-	$(BIN)/jupyter nbconvert --to html --execute --output-dir build notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --to html --execute --ExecutePreprocessor.store_widget_state=False \
+	  --output-dir build notebooks/*.ipynb
 
 # Some machines set OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE because older OpenBLAS builds fail
 # on their CPUs; NumPy's OpenBLAS 0.3.31 does not, and forcing older kernels on it would time
