@@ -1,5 +1,6 @@
 """The nine chapter notebooks share one shape, define only their own classes, and are stored with
-clean outputs from one top-to-bottom run in a fresh kernel.
+clean outputs from one top-to-bottom run in a fresh kernel. Before them, ``00_notation`` is the
+notation sheet: markdown only, no exercise.
 
 Every check is parametrized by chapter, so a failure names the notebook. IPython magics are
 turned into plain Python (as IPython itself does) before the code cells are parsed.
@@ -38,9 +39,34 @@ SECTIONS = [
     "The idea and the math",
     "Built in the open",
     "A run you can see",
+    "Common mistakes",
     "Summary",
 ]
+# Sliders come from nnlib.surfaces.explore, whose stored output is a static figure.
 FORBIDDEN_MODULES = {"tqdm", "ipywidgets"}
+NOTATION = "00_notation"
+# What the sheet must define, each in its symbol column (LaTeX as the chapters write it).
+NOTATION_SYMBOLS = [
+    "$N$",
+    "$D$",
+    "$H$",
+    "$X$",
+    "$W$",
+    "$b$",
+    r"$G = \partial L / \partial Z$",
+    r"$\eta$",
+    r"$\theta$",
+    r"$g_t = \partial L / \partial \theta$",
+    "$t$",
+    "$v$",
+    r"$\mu$",
+    "$c$",
+    r"$\rho$",
+    "$m$",
+    "$s$",
+    r"$\hat{m}$",
+    r"$\lambda_1$",
+]
 
 # NumPy 2's repr of a bare scalar: np.float32(0.5), np.int64(3), np.True_, np.str_('a')...
 NUMPY_SCALAR_REPR = re.compile(
@@ -147,8 +173,30 @@ def is_nnfs_init(node):
 chapter = pytest.mark.parametrize("name", list(CHAPTERS))
 
 
-def test_the_notebooks_are_the_nine_chapters():
-    assert sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb")) == list(CHAPTERS)
+def test_the_notebooks_are_the_notation_sheet_and_the_nine_chapters():
+    assert sorted(path.stem for path in NOTEBOOKS.glob("*.ipynb")) == [NOTATION, *CHAPTERS]
+
+
+def test_the_notation_sheet_is_markdown_with_one_table_of_symbols():
+    notebook = load(NOTATION)
+    assert code_cells(notebook) == [], f"{NOTATION} is a sheet to read: no code cells"
+    assert [(level, text) for level, text, _ in headings(notebook)] == [
+        (1, "Notation"),
+        (2, "Symbols"),
+        (2, "Conventions"),
+    ]
+    text = "\n".join(cell.source for cell in notebook.cells)
+    header = next(line for line in text.splitlines() if line.startswith("| Symbol"))
+    columns = [cell.strip() for cell in header.strip("|").split("|")]
+    assert columns == ["Symbol", "Meaning", "Shape", "The book's code", "Chapter"]
+    symbols = [line.split("|")[1].strip() for line in text.splitlines() if line.startswith("| $")]
+    missing = [
+        symbol for symbol in NOTATION_SYMBOLS if not any(s.startswith(symbol) for s in symbols)
+    ]
+    assert not missing, f"{NOTATION}: no table row for {missing}"
+    for book_name in ("`dvalues`", "`self.iterations`", "`weight_momentums`", "`weight_cache`"):
+        assert book_name in text, f"{NOTATION}: the book's {book_name} is not named"
+    assert "RMSProp" not in text and "RMSprop" in text
 
 
 @chapter
@@ -284,3 +332,17 @@ def test_summary_links_to_the_exercise(name):
     )
     link = re.compile(rf"\]\(\s*\.\./exercises/{re.escape(name)}\.ipynb\s*\)")
     assert link.search(summary), f"{name}: the Summary must link to ../exercises/{name}.ipynb"
+
+
+@chapter
+def test_links_to_the_notation_sheet(name):
+    markdown = "\n".join(cell.source for cell in load(name).cells if cell.cell_type == "markdown")
+    assert re.search(rf"\]\(\s*{NOTATION}\.ipynb\s*\)", markdown), (
+        f"{name}: link the notation sheet, [notation]({NOTATION}.ipynb)"
+    )
+
+
+@pytest.mark.parametrize("name", [NOTATION, *CHAPTERS])
+def test_one_spelling_of_rmsprop(name):
+    text = "\n".join(cell.source for cell in load(name).cells)
+    assert "RMSProp" not in text, f"{name}: write RMSprop, the course's one spelling"
