@@ -313,7 +313,12 @@ class _Outgoing:
             local = self.mirrors.get(int(key))
             if local is None:
                 continue
-            values = _checked(decoder.decode(attrs), dict)
+            # Plain attributes only: never a special one such as __class__ or __dict__.
+            values = {
+                name: value
+                for name, value in _checked(decoder.decode(attrs), dict).items()
+                if name.isidentifier() and not name.startswith("__")
+            }
             for name in set(vars(local)) - set(values):
                 delattr(local, name)
             for name, value in values.items():

@@ -511,3 +511,12 @@ def test_fashion_mnist_model():
     assert check_fashion_mnist(PerfectModel()).passed
     untrained = check_fashion_mnist(UntrainedModel())
     assert untrained.status == FAILED and "untrained" in untrained.problem
+
+
+def test_a_function_changing_the_optimizer_cannot_move_the_expected_rates():
+    def forger(optimizer, layer):
+        optimizer.current_learning_rate = 0.0
+        return np.zeros_like(layer.weights)
+
+    result = checks.check_effective_learning_rates(forger, verbose=False)
+    assert result.status == FAILED and "effective learning rates" in result.problem

@@ -207,11 +207,13 @@ def check_effective_learning_rates(effective_learning_rates, *, seeds=(0,), step
             optimizer_step(optimizer, layers)
         layer = layers[0]
         cache = layer.weight_cache.copy()
+        # Before the call: whatever it does to the optimizer, the expected rates stay these.
+        expected = optimizer.current_learning_rate / (np.sqrt(cache) + optimizer.epsilon)
         yield f"effective_learning_rates(optimizer, layer) after {steps} Adagrad steps with decay"
         expect_array(
             "effective learning rates",
             effective_learning_rates(optimizer, layer),
-            optimizer.current_learning_rate / (np.sqrt(cache) + optimizer.epsilon),
+            expected,
             "one rate per weight, shaped like the weights: the current (decayed) learning rate "
             "divided by (sqrt of the weight cache + epsilon).",
         )
