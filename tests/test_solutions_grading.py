@@ -21,13 +21,15 @@ import pytest
 import nnlib.book as book
 from instructor.notebook_exercises import written_answers
 from instructor.rubric import CHAPTERS, grade_namespace, load_exercises, load_questions
-from tests.mutations import MUTATIONS, mutated_notebook
+from tests.mutations import all_mutations, mutated_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 TIME_LIMIT = 120.0  # seconds to grade the whole solutions folder with --jobs 2
-HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((\d+) points?\)$", re.M)
+# "## Exercise 4.1: Title (core, 3 points)": a level (core or stretch) is optional for now.
+HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((?:core, |stretch, )?(\d+) points?\)$", re.M)
+MUTATIONS = all_mutations()
 QUESTION_HEADING = re.compile(r"^## Question (\d+\.\d+) \((\d+) points?\)$", re.M)
 
 
