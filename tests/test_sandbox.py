@@ -20,6 +20,7 @@ import nbformat
 import pytest
 
 from instructor import runner, sandbox
+from instructor.rubric import load_exercises
 from tests.test_grading import read_csv, run_grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,13 +209,18 @@ raise RuntimeError(f"rubric folder holds {found}: {text[:300]}")
 
 def forgeries() -> dict[str, tuple[Path, list[str], dict[str, int] | None]]:
     """{student: (base notebook, cells added, points by exercise; None: full marks)}."""
-    zero = dict.fromkeys(("1.1", "1.2", "1.3"), 0)
+    full = {exercise.key: exercise.max_points for exercise in load_exercises(CHAPTER)}
+    zero = dict.fromkeys(full, 0)
     return {
         "forger": (EXERCISE, [FORGE_GRADING], zero),
         "forger_honest": (SOLUTION, [FORGE_GRADING], None),
         "impostor": (EXERCISE, [FORGE_ANSWERS], zero),
         "silent": (EXERCISE, [NO_SERVE], zero),
-        "delegator": (SOLUTION, list(DELEGATIONS.values()), zero),
+        "delegator": (
+            SOLUTION,
+            list(DELEGATIONS.values()),
+            {**full, **dict.fromkeys(DELEGATIONS, 0)},
+        ),
         "peeker": (SOLUTION, [PEEK], None),
     }
 

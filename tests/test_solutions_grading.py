@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 import nnlib.book as book
@@ -27,8 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
 TIME_LIMIT = 120.0  # seconds to grade the whole solutions folder with --jobs 2
-# "## Exercise 4.1: Title (core, 3 points)": a level (core or stretch) is optional for now.
-HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((?:core, |stretch, )?(\d+) points?\)$", re.M)
+# "## Exercise 4.1: Title (core, 3 points)": every exercise says its level, core or stretch.
+HEADING = re.compile(r"^## Exercise (\d+\.\d+): .* \((?:core|stretch), (\d+) points?\)$", re.M)
 MUTATIONS = all_mutations()
 QUESTION_HEADING = re.compile(r"^## Question (\d+\.\d+) \((\d+) points?\)$", re.M)
 
@@ -157,7 +158,7 @@ def test_headings_give_the_rubric_points_and_questions_follow(chapter):
     text = "\n".join(cell.source for cell in notebook.cells if cell.cell_type == "markdown")
     stated = {key: int(points) for key, points in HEADING.findall(text)}
     assert stated == {exercise.key: exercise.max_points for exercise in load_exercises(chapter)}
-    assert 2 <= len(stated) <= 5
+    assert 3 <= len(stated) <= 6
     answers = written_answers(notebook)
     assert 1 <= len(answers) <= 2
     assert all(answer.question and answer.answer for answer in answers)
@@ -182,6 +183,22 @@ class HardcodedAdam(book.Optimizer_Adam):
             setattr(layer, f"{name}_momentums", momentums)
             setattr(layer, f"{name}_cache", cache)
 
+    def update_params(self, layer):
+        """Adam's corrected step on the moments above (nnlib's own would bypass them)."""
+        self.update_moments(layer)
+        step = self.iterations + 1
+        for parameters, momentums, cache in (
+            (layer.weights, layer.weight_momentums, layer.weight_cache),
+            (layer.biases, layer.bias_momentums, layer.bias_cache),
+        ):
+            corrected_cache = cache / (1 - self.beta_2**step)
+            parameters -= (
+                self.current_learning_rate
+                * momentums
+                / (1 - self.beta_1**step)
+                / (np.sqrt(corrected_cache) + self.epsilon)
+            )
+
 
 def rows_by_exercise(chapter: str, namespace: dict) -> dict:
     return {row["exercise"]: row for row in grade_namespace(chapter, namespace)}
@@ -189,10 +206,12 @@ def rows_by_exercise(chapter: str, namespace: dict) -> dict:
 
 def test_hidden_checks_give_partial_credit():
     row = rows_by_exercise("07_adam", {"Optimizer_Adam": HardcodedAdam})["7.1"]
-    assert (row["points"], row["max_points"]) == (1.0, 2)
+    assert (row["points"], row["max_points"]) == (1.0, 3)
     first, second = row["feedback"].splitlines()
     assert first.startswith("- ✓ self-check (1/1): passed")
-    assert second.startswith("- ✗ beta_1=0.8, beta_2=0.99 over 10 calls, other seeds (0/1): failed")
+    assert second.startswith(
+        "- ✗ beta_1=0.8, beta_2=0.99, decay=0.01 over 10 updates, other seeds (0/2): failed"
+    )
 
 
 def test_missing_names_are_named():

@@ -1,8 +1,8 @@
-"""Rubric of chapter 1, the dense layer and the forward pass: exercises 1.1 to 1.3, question 1.4."""
+"""Rubric of chapter 1, the dense layer and the forward pass: exercises 1.1 to 1.6, question 1.7."""
 
 import numpy as np
 
-from instructor.chapters import Part, exercise, on
+from instructor.chapters import Part, exercise, learner_object, on
 from instructor.rubric import Question
 from nnlib.activations import Softmax
 from nnlib.checks import (
@@ -11,6 +11,7 @@ from nnlib.checks import (
     check_softmax_forward,
     self_check,
 )
+from nnlib.checks.ch01 import check_crossentropy, check_log_softmax, check_loss_predictions
 from nnlib.checks.expect import attribute, expect_array
 
 HIDDEN_SEEDS = (1, 2, 3)
@@ -36,6 +37,15 @@ def check_softmax_extremes(Activation_Softmax):
             Softmax().forward(inputs),
             "normalise each row by its own maximum and its own sum (axis=1, keepdims=True).",
         )
+
+
+def prediction(name: str):
+    """A part's check: the learner's number ``name`` against its exercise 1.4 tolerance."""
+
+    def run(namespace: dict):
+        return check_loss_predictions(**{name: learner_object(namespace, name)}, verbose=False)
+
+    return run
 
 
 EXERCISES = [
@@ -83,6 +93,64 @@ EXERCISES = [
         ],
         references=("nnlib.activations:Softmax.forward",),
     ),
+    exercise(
+        "1.4",
+        "Predict, then run: two losses",
+        [
+            Part(
+                "the untrained 10-class network's loss, within 0.05",
+                1,
+                prediction("predicted_untrained_loss"),
+            ),
+            Part(
+                "the clipped loss of a probability of 0, within 0.1",
+                1,
+                prediction("predicted_worst_loss"),
+            ),
+        ],
+    ),
+    exercise(
+        "1.5",
+        "The planted bug in Loss_CategoricalCrossentropy",
+        [
+            Part("self-check", 1, on("Loss_CategoricalCrossentropy", check_crossentropy)),
+            Part(
+                "other seeds: 50 samples of 10 classes",
+                1,
+                on(
+                    "Loss_CategoricalCrossentropy",
+                    check_crossentropy,
+                    seeds=HIDDEN_SEEDS,
+                    samples=50,
+                    classes=10,
+                ),
+            ),
+            Part(
+                "two classes, a batch of two",
+                1,
+                on("Loss_CategoricalCrossentropy", check_crossentropy, samples=2, classes=2),
+            ),
+        ],
+        references=("nnlib.losses:CategoricalCrossentropy.forward", "nnlib.losses:Loss.calculate"),
+    ),
+    exercise(
+        "1.6",
+        "A numerically stable log_softmax",
+        [
+            Part("self-check", 1, on("log_softmax", check_log_softmax)),
+            Part(
+                "other seeds and shapes",
+                1,
+                on("log_softmax", check_log_softmax, seeds=HIDDEN_SEEDS, shape=(6, 10)),
+            ),
+            Part(
+                "a single class: every log-probability is 0",
+                1,
+                on("log_softmax", check_log_softmax, shape=(5, 1)),
+            ),
+        ],
+        references=("nnlib.activations:Softmax.forward",),
+    ),
 ]
 
-QUESTIONS = [Question("1.4", 2)]
+QUESTIONS = [Question("1.7", 2)]

@@ -1,29 +1,26 @@
-"""Rubric of chapter 6, RMSprop: exercises 6.1 and 6.2; written question 6.3."""
+"""Rubric of chapter 6, RMSprop: exercises 6.1 to 6.3; written question 6.4."""
 
 from instructor.chapters import Part, exercise, on
 from instructor.rubric import Question
-from nnlib.checks import check_rmsprop, check_step_sizes
-from nnlib.optimizers import SGD, Adagrad, RMSprop
-
-# Optimizers other than the notebook's, and gradients that change sign.
-HIDDEN_STEP_SIZE_CASES = (
-    (SGD, {"learning_rate": 0.1, "momentum": 0.5}, (1.0, -1.0, 2.0, 0.5)),
-    (Adagrad, {"learning_rate": 0.3, "decay": 0.1}, (2.0, -2.0, 0.1, 4.0)),
-    (RMSprop, {"learning_rate": 0.001, "rho": 0.99}, (0.5, 0.5, -50.0, 0.5, 0.5, 0.5)),
+from nnlib.checks.ch06 import (
+    check_first_step_prediction,
+    check_jump_prediction,
+    check_repaired_rmsprop,
+    check_rmsprop_momentum,
 )
 
 EXERCISES = [
     exercise(
         "6.1",
-        "Optimizer_RMSprop.update_params",
+        "Find the planted bug: Optimizer_RMSprop.update_params",
         [
-            Part("self-check", 1, on("Optimizer_RMSprop", check_rmsprop)),
+            Part("self-check", 1, on("Optimizer_RMSprop", check_repaired_rmsprop)),
             Part(
                 "10 steps with rho=0.99 and decay, other seeds: the cache kept across steps",
                 2,
                 on(
                     "Optimizer_RMSprop",
-                    check_rmsprop,
+                    check_repaired_rmsprop,
                     seeds=(1, 2, 3),
                     steps=10,
                     rho=0.99,
@@ -35,16 +32,46 @@ EXERCISES = [
     ),
     exercise(
         "6.2",
-        "step_sizes",
+        "Predict, then run: RMSprop's first step and a jump in the gradient",
         [
-            Part("self-check", 1, on("step_sizes", check_step_sizes)),
             Part(
-                "SGD with momentum, AdaGrad with decay, gradients changing sign",
+                "the first step, within 2%",
                 1,
-                on("step_sizes", check_step_sizes, cases=HIDDEN_STEP_SIZE_CASES),
+                on("predicted_first_step", check_first_step_prediction, own=False),
+            ),
+            Part(
+                "the step after the jump, within 2%",
+                1,
+                on("predicted_jump_step", check_jump_prediction, own=False),
             ),
         ],
     ),
+    exercise(
+        "6.3",
+        "RMSprop with momentum: Optimizer_RMSprop_Momentum.update_params",
+        [
+            Part("self-check", 1, on("Optimizer_RMSprop_Momentum", check_rmsprop_momentum)),
+            Part(
+                "10 steps, other seeds, rho=0.99, momentum=0.5, decay",
+                1,
+                on(
+                    "Optimizer_RMSprop_Momentum",
+                    check_rmsprop_momentum,
+                    seeds=(1, 2),
+                    steps=10,
+                    momentum=0.5,
+                    rho=0.99,
+                    decay=0.01,
+                ),
+            ),
+            Part(
+                "momentum=0 is RMSprop",
+                1,
+                on("Optimizer_RMSprop_Momentum", check_rmsprop_momentum, seeds=(4,), momentum=0.0),
+            ),
+        ],
+        references=("nnlib.optimizers:RMSprop.update_params",),
+    ),
 ]
 
-QUESTIONS = [Question("6.3", 2)]
+QUESTIONS = [Question("6.4", 2)]

@@ -1,28 +1,33 @@
-"""Rubric of chapter 9, Fashion-MNIST: exercises 9.1 to 9.3; written question 9.4."""
+"""Rubric of chapter 9, Fashion-MNIST: exercises 9.1, 9.2, 9.4 and 9.5; written questions 9.3
+and 9.6."""
 
-from instructor.chapters import Part, all_of, exercise, learner_object, on
+from instructor.chapters import Part, exercise, learner_object, on
 from instructor.rubric import Question
-from nnlib.checks import (
-    FASHION_MNIST_TARGET,
-    CheckResult,
-    check_batches,
-    check_fashion_mnist_model,
-    check_prepare_images,
-    check_shuffle_together,
+from nnlib.checks import CheckResult
+from nnlib.checks.ch09 import (
+    check_leave_one_out,
+    check_pixel_standardizer,
+    check_predictions,
+    check_short_settings,
 )
 
-# (samples, batch_size): an exact fit, one batch larger than the data, batches of one, and
-# the training set's shape in small (a last batch of a single sample).
-HIDDEN_BATCH_CASES = ((12, 4), (3, 10), (5, 1), (3 * 128 + 1, 128))
 
-
-def trained_model(target: float):
-    """A part's check: the learner's model on the test set, prepared by their prepare_images."""
+def stored(check, *names: str):
+    """A part's check: ``check`` on the values the learner stored under ``names``."""
 
     def run(namespace: dict) -> CheckResult:
-        model = learner_object(namespace, "model", own=False)
-        prepare_images = learner_object(namespace, "prepare_images")
-        return check_fashion_mnist_model(model, prepare_images, target=target, verbose=False)
+        values = [learner_object(namespace, name, own=False) for name in names]
+        return check(*values, verbose=False)
+
+    return run
+
+
+def short_settings(**options):
+    """A part's check: check_short_settings on the learner's SHORT_SETTINGS."""
+
+    def run(namespace: dict) -> CheckResult:
+        settings = learner_object(namespace, "SHORT_SETTINGS", own=False)
+        return check_short_settings(settings, verbose=False, **options)
 
     return run
 
@@ -30,56 +35,51 @@ def trained_model(target: float):
 EXERCISES = [
     exercise(
         "9.1",
-        "prepare_images",
+        "Two numbers, before you see them",
         [
-            Part("self-check", 1, on("prepare_images", check_prepare_images)),
             Part(
-                "one image, then 100 images",
-                1,
-                all_of(
-                    on("prepare_images", check_prepare_images, seeds=(1, 2), samples=1),
-                    on("prepare_images", check_prepare_images, seeds=(3,), samples=100),
-                ),
+                "self-check: the untrained loss and the last learning rate",
+                2,
+                stored(check_predictions, "predicted_untrained_loss", "predicted_last_rate"),
             ),
         ],
-        references=("nnlib.datasets:prepare_images",),
     ),
     exercise(
         "9.2",
-        "shuffle_together and batches",
+        "The standardizer that fails quietly",
         [
+            Part("self-check", 1, on("PixelStandardizer", check_pixel_standardizer)),
             Part(
-                "self-checks",
-                1,
-                all_of(
-                    on("shuffle_together", check_shuffle_together),
-                    on("batches", check_batches),
+                "other seeds, one row, many rows",
+                2,
+                on(
+                    "PixelStandardizer",
+                    check_pixel_standardizer,
+                    seeds=(1, 2),
+                    samples=(1, 3, 500),
                 ),
-            ),
-            Part(
-                "shuffling 1000 samples, other seeds",
-                1,
-                on("shuffle_together", check_shuffle_together, seeds=(1, 2, 3), samples=1000),
-            ),
-            Part(
-                "batches that fit exactly, a batch larger than the data, batches of one",
-                1,
-                on("batches", check_batches, cases=HIDDEN_BATCH_CASES),
             ),
         ],
     ),
     exercise(
-        "9.3",
-        "training run reaching the test accuracy",
+        "9.4",
+        "A recipe for 32 updates",
         [
-            Part("a trained model predicting the test set", 1, trained_model(target=0.0)),
+            Part("self-check: budget, own settings, seed 0", 1, short_settings()),
+            Part("seeds 1 and 2 reach the target too", 2, short_settings(seeds=(1, 2))),
+        ],
+    ),
+    exercise(
+        "9.5",
+        "Which change matters in 32 updates?",
+        [
             Part(
-                f"test accuracy at least {FASHION_MNIST_TARGET}",
-                3,
-                trained_model(target=FASHION_MNIST_TARGET),
+                "self-check: the costliest change and its cost",
+                2,
+                stored(check_leave_one_out, "costliest_change", "accuracy_drop"),
             ),
         ],
     ),
 ]
 
-QUESTIONS = [Question("9.4", 2)]
+QUESTIONS = [Question("9.3", 1), Question("9.6", 2)]

@@ -10,14 +10,12 @@ from nnlib.activations import ReLU, Softmax
 from nnlib.checks.expect import (
     attribute,
     expect_array,
-    expect_number,
     expect_unchanged,
     learner_class,
     learner_method,
 )
 from nnlib.checks.verdict import CheckFailure, plural, self_check
 from nnlib.layers import Dense
-from nnlib.losses import Loss, SoftmaxCategoricalCrossentropy
 
 # (samples, inputs, neurons) of the batches the dense-layer checks use.
 DENSE_SHAPES = ((5, 4, 3),)
@@ -190,22 +188,6 @@ def check_softmax_forward(Activation_Softmax, *, seeds=(0,), shape=(4, 3)):
     )
 
 
-@self_check
-def check_dense_backward(Layer_Dense, *, seeds=(0,), shapes=DENSE_SHAPES):
-    """Layer_Dense.backward(dvalues): dweights, dbiases and dinputs against nnlib's Dense."""
-    cls = yield from learner_method(Layer_Dense, "Layer_Dense", "backward")
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        for samples, n_inputs, n_neurons in shapes:
-            yield (
-                f"backward on {plural(samples, 'sample')}: dweights ({n_inputs}, {n_neurons}), "
-                f"dbiases (1, {n_neurons}), dinputs ({samples}, {n_inputs})"
-            )
-            weights = rng.standard_normal((n_inputs, n_neurons))
-            biases = rng.standard_normal((1, n_neurons))
-            _expect_dense_gradients(cls, weights, biases, rng, samples, {})
-
-
 def _expect_dense_gradients(cls, weights, biases, rng, samples, regularizers, hint=""):
     """Forward and backward through the learner's layer and nnlib's; compare the gradients.
 
@@ -233,66 +215,6 @@ def _expect_dense_gradients(cls, weights, biases, rng, samples, regularizers, hi
 
 
 @self_check
-def check_relu_backward(Activation_ReLU, *, seeds=(0,), shape=(6, 5)):
-    """Activation_ReLU.backward(dvalues) against nnlib's ReLU, inputs of exactly 0 included."""
-    cls = yield from learner_method(Activation_ReLU, "Activation_ReLU", "backward")
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        inputs = with_zeros(rng.standard_normal(shape))
-        dvalues = rng.standard_normal(shape)
-        yield f"backward on a {shape} batch: the gradient passes only where the input was > 0"
-        relu, reference = cls(), ReLU()
-        relu.forward(inputs.copy())
-        reference.forward(inputs)
-        given = dvalues.copy()
-        relu.backward(given)
-        expect_array(
-            "dinputs",
-            attribute(relu, "dinputs", f"{cls.__name__}.backward"),
-            reference.backward(dvalues),
-            "copy dvalues, then zero it where self.inputs <= 0: the mask comes from the "
-            "inputs (not from dvalues), and an input of exactly 0 passes no gradient.",
-        )
-        yield "backward leaves dvalues unchanged"
-        expect_unchanged("dvalues", given, dvalues, "start from dvalues.copy().")
-
-
-@self_check
-def check_softmax_crossentropy_backward(
-    Activation_Softmax_Loss_CategoricalCrossentropy, *, seeds=(0,), shape=(5, 4)
-):
-    """The combined softmax and cross-entropy backward, sparse and one-hot labels."""
-    cls = yield from learner_method(
-        Activation_Softmax_Loss_CategoricalCrossentropy,
-        "Activation_Softmax_Loss_CategoricalCrossentropy",
-        "backward",
-    )
-    samples, classes = shape
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        scores = rng.standard_normal(shape)
-        labels = rng.integers(0, classes, samples)
-        for kind, y_true in (
-            (f"class indices y of shape ({samples},)", labels),
-            (f"one-hot labels of shape {shape}", np.eye(classes)[labels]),
-        ):
-            yield f"backward with {kind}: (softmax outputs - one-hot labels) / samples"
-            combined, reference = cls(), SoftmaxCategoricalCrossentropy()
-            reference.forward(scores, labels)
-            combined.forward(scores, labels)
-            given = reference.output.copy()
-            combined.backward(given, y_true)
-            expect_array(
-                "dinputs",
-                attribute(combined, "dinputs", f"{cls.__name__}.backward"),
-                reference.backward(reference.output, labels),
-                "subtract 1 at each sample's true class, then divide by the number of samples; "
-                "one-hot rows become class indices with np.argmax(y_true, axis=1).",
-            )
-            expect_unchanged("dvalues", given, reference.output, "start from dvalues.copy().")
-
-
-@self_check
 def check_dense_regularization(Layer_Dense, *, seeds=(0,), zeros=False):
     """Layer_Dense.backward with each L1/L2 regularizer alone, then all four together.
 
@@ -309,26 +231,6 @@ def check_dense_regularization(Layer_Dense, *, seeds=(0,), zeros=False):
             yield f"backward with {describe_regularizers(regularizers)}"
             hint = " ".join(REGULARIZATION_HINTS[key] for key in regularizers)
             _expect_dense_gradients(cls, weights, biases, rng, 5, regularizers, hint)
-
-
-@self_check
-def check_regularization_loss(Loss_class, *, seeds=(0,)):
-    """Loss().regularization_loss(layer) against nnlib's, for each term and all together."""
-    cls = yield from learner_method(Loss_class, "Loss", "regularization_loss")
-    for seed in seeds:
-        rng = np.random.default_rng(seed)
-        for regularizers in REGULARIZATION_CASES:
-            yield f"regularization_loss(layer) with {describe_regularizers(regularizers)}"
-            layer = reference_dense(
-                rng.standard_normal((4, 3)), rng.standard_normal((1, 3)), **regularizers
-            )
-            expect_number(
-                "regularization_loss",
-                cls().regularization_loss(layer),
-                Loss().regularization_loss(layer),
-                "add l1 * np.sum(np.abs(p)) and l2 * np.sum(p * p) for the weights and for the "
-                "biases, each with its own strength; a strength of 0 adds nothing.",
-            )
 
 
 @self_check

@@ -1,7 +1,7 @@
-"""Self-check for choosing SGD's settings: nnlib's network trained on the spiral data.
+"""The book's spiral network trained quietly with any optimizer: for checks and exercises.
 
-The check trains with nnlib's optimizer, not the learner's, so that it judges the settings
-alone: a mistake in the learner's optimizer is the business of its own check.
+``fit_spiral_model`` gives an exercise (or a check) a whole training run in one call, its
+history and its accuracy, without printing the book's log.
 """
 
 from typing import NamedTuple
@@ -9,13 +9,11 @@ from typing import NamedTuple
 import numpy as np
 
 import nnlib.book
-from nnlib.checks.verdict import CheckFailure, isolated_numpy, self_check
+from nnlib.checks.verdict import isolated_numpy
 from nnlib.model import TrainingDivergedError
-from nnlib.optimizers import SGD
 from nnlib.spiral_training import SpiralRun, train_spiral
 
 SPIRAL_EPOCHS = 1000
-MOMENTUM_TARGET = 0.75
 
 
 class SpiralFit(NamedTuple):
@@ -48,42 +46,3 @@ def fit_spiral_model(
             )
         accuracy, _ = run.evaluate(run.X, run.y)
     return SpiralFit(run, run.history, accuracy)
-
-
-@self_check
-def check_momentum_settings(settings):
-    """SGD settings reaching MOMENTUM_TARGET training accuracy on spiral data.
-
-    ``settings``: a dict of some of ``learning_rate``, ``decay``, ``momentum``.
-    """
-    allowed = ("learning_rate", "decay", "momentum")
-    yield f"the settings are a dict of some of: {', '.join(allowed)}"
-    if not isinstance(settings, dict):
-        raise CheckFailure(
-            f"the settings are a {type(settings).__name__}, expected a dict",
-            'write them as {"learning_rate": ..., "decay": ..., "momentum": ...}.',
-        )
-    unknown = sorted(set(settings) - set(allowed))
-    if unknown:
-        raise CheckFailure(f"unknown settings: {', '.join(map(repr, unknown))}")
-    yield (
-        f"nnlib's SGD(**settings) trains the spiral network to a training accuracy of at "
-        f"least {MOMENTUM_TARGET} in {SPIRAL_EPOCHS} epochs"
-    )
-    try:
-        optimizer = SGD(**settings)
-    except (TypeError, ValueError) as error:
-        raise CheckFailure(f"SGD refused these settings: {error}") from None
-    try:
-        accuracy = fit_spiral_model(optimizer).accuracy
-    except TrainingDivergedError:
-        raise CheckFailure(
-            "training diverged (the loss became NaN or infinite)", "lower the learning rate."
-        ) from None
-    if accuracy < MOMENTUM_TARGET:
-        raise CheckFailure(
-            f"training accuracy {accuracy:.3f} after {SPIRAL_EPOCHS} epochs, below "
-            f"{MOMENTUM_TARGET}",
-            "plot the loss: a slow descent wants more momentum or a larger rate, a jumpy "
-            "one a smaller rate or more decay.",
-        )
