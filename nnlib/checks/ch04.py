@@ -13,7 +13,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nnlib.checks.expect import expect_array, learner_method, number
+from nnlib.checks.expect import expect_array, learner_method, number, same_values
 from nnlib.checks.optimizers import optimizer_step, parameter_layers, set_gradients
 from nnlib.checks.verdict import CheckFailure, self_check
 from nnlib.optimizers import SGD
@@ -69,17 +69,6 @@ VELOCITY_HINT = (
     "plus this step's move against the gradient, at the current learning rate."
 )
 PARAMETER_HINT = "the velocities are right: the parameters move by the new velocity."
-
-
-def close(got, expected) -> bool:
-    """``got`` has ``expected``'s shape and values (a known mistake's result, for a hint)."""
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return values.shape == np.shape(expected) and bool(
-        np.allclose(values, expected, rtol=1e-6, atol=1e-12)
-    )
 
 
 # --- exercise 4.1: how far the ball rolls ---------------------------------------------------
@@ -194,11 +183,13 @@ def _velocity_hint(got, layer, optimizer, name: str, entry: dict, rate: float, m
     if getattr(optimizer, "weight_momentums", None) is not None:
         return SHARED_HINT
     singular = getattr(layer, f"{name}_momentum", None)
-    if singular is not None and (got is None or close(got, np.zeros_like(velocity))):
+    if singular is not None and (got is None or same_values(got, np.zeros_like(velocity))):
         return TYPO_HINT.format(name=name)
-    if close(got, mu * velocity - rate * values):
+    if same_values(got, mu * velocity - rate * values):
         return FROM_WEIGHTS_HINT.format(parameter=parameter)
-    if close(got, -mu * velocity - rate * gradient) or close(got, mu * velocity + rate * gradient):
+    if same_values(got, -mu * velocity - rate * gradient) or same_values(
+        got, mu * velocity + rate * gradient
+    ):
         return SIGN_HINT
     return VELOCITY_HINT
 
@@ -234,7 +225,7 @@ def compare_momentum_steps(optimizer, reference, seed: int, steps: int, look_ahe
             label = f"after step {step_number}, layer {index}"
             for name, entry in state.items():
                 got = getattr(layer, f"{name}_momentums", None)
-                if got is not None and close(got, entry["new_v"]):
+                if got is not None and same_values(got, entry["new_v"]):
                     continue
                 # Only now: the hint may ask the learner's optimizer about its attributes.
                 hint = _velocity_hint(got, layer, optimizer, name, entry, rate, mu)
@@ -261,7 +252,7 @@ def _start_state(parameters: np.ndarray) -> dict:
 
 
 def _heavy_ball_hint(got, entry: dict, rate: float) -> str:
-    if close(got, entry["p"] - rate * entry["g"]):
+    if same_values(got, entry["p"] - rate * entry["g"]):
         return (
             "the velocities are right but the parameters took a plain SGD step: they move by "
             "the new velocity."
@@ -383,19 +374,19 @@ def check_valley_settings(settings, *, starts=(STEEP_START,)):
 
 def _look_ahead_hint(got, entry: dict, rate: float) -> str:
     mu_old_velocity = entry["new_v"] + rate * entry["g"]  # μ times the velocity before
-    if close(got, entry["p"] - rate * entry["g"]) and not np.any(mu_old_velocity):
+    if same_values(got, entry["p"] - rate * entry["g"]) and not np.any(mu_old_velocity):
         return (
             "at this first update your weights moved by the new velocity alone, as the heavy "
             "ball's would. The layer holds the look-ahead point θ + μ v: after the update, "
             "that point looks ahead with the velocity the update made."
         )
-    if close(got, entry["p"] + entry["new_v"]):
+    if same_values(got, entry["p"] + entry["new_v"]):
         return (
             "your weights moved by the new velocity: that is the heavy ball's step. Here the "
             "layer holds the look-ahead point θ + μ v, not θ: write that point before and "
             "after the update, and subtract."
         )
-    if close(got, entry["p"] + mu_old_velocity - rate * entry["g"]):
+    if same_values(got, entry["p"] + mu_old_velocity - rate * entry["g"]):
         return (
             "your look-ahead uses the velocity from before the update: the point stored after "
             "the update looks ahead with the velocity after it."

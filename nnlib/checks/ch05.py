@@ -17,6 +17,7 @@ from nnlib.checks.expect import (
     learner_method,
     number,
     own_method,
+    same_values,
 )
 from nnlib.checks.optimizers import optimizer_step, parameter_layers, set_gradients
 from nnlib.checks.verdict import CheckFailure, describe_error, self_check
@@ -54,31 +55,20 @@ RATE_TOLERANCE = 0.02
 DISTANCE_TOLERANCE = 0.05
 
 
-def close(got, expected) -> bool:
-    """``got`` has ``expected``'s shape and values (a known mistake's result, for a hint)."""
-    try:
-        values = np.asarray(got, dtype=np.float64)
-    except (TypeError, ValueError):
-        return False
-    return values.shape == np.shape(expected) and bool(
-        np.allclose(values, expected, rtol=1e-6, atol=1e-12)
-    )
-
-
 def cache_hint(got, summed_squares, this_step, summed, step_number: int) -> str:
     """The hint for a wrong cache: the known mistake it matches, if any."""
-    if step_number > 1 and close(got, this_step):
+    if step_number > 1 and same_values(got, this_step):
         return OVERWRITTEN_HINT
-    if close(got, summed):
+    if same_values(got, summed):
         return NOT_SQUARED_HINT
     return CACHE_HINT
 
 
 def step_hint(got, without_root, epsilon_inside) -> str:
     """The hint for wrong parameters after a right cache: the known mistake, if any."""
-    if close(got, without_root):
+    if same_values(got, without_root):
         return NO_SQRT_HINT
-    if close(got, epsilon_inside):
+    if same_values(got, epsilon_inside):
         return EPSILON_HINT
     return STEP_HINT
 
@@ -276,11 +266,11 @@ def check_warmup(Optimizer_Adagrad_Warmup, *, cases=WARMUP_CASES):
             hint = WARMUP_HINT
             if t >= warmup and decay and t > warmup:
                 typo = learning_rate * decay / (t - warmup)
-                if close(got, typo):
+                if same_values(got, typo):
                     hint = TYPO_HINT
-            if t >= warmup and close(got, learning_rate / (1.0 + decay * t)):
+            if t >= warmup and same_values(got, learning_rate / (1.0 + decay * t)):
                 hint = COUNT_HINT
-            if len(seen) > 1 and close(got, seen[-2]) and not close(expected, seen[-2]):
+            if len(seen) > 1 and same_values(got, seen[-2]) and not same_values(expected, seen[-2]):
                 hint = FROZEN_HINT
             expect_number(f"update {t}: current_learning_rate", got, expected, hint)
             optimizer.post_update_params()

@@ -11,8 +11,8 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nnlib.checks.ch05 import STEP_HINT, close, expect_prediction, step_hint
-from nnlib.checks.expect import expect_array, learner_method
+from nnlib.checks.ch05 import STEP_HINT, expect_prediction, step_hint
+from nnlib.checks.expect import expect_array, learner_method, same_values
 from nnlib.checks.optimizers import optimizer_step, parameter_layers, set_gradients
 from nnlib.checks.verdict import self_check
 from nnlib.optimizers import RMSprop
@@ -46,7 +46,7 @@ def cache_candidates(previous, gradient, rho: float) -> dict:
 def mistake_hint(got, expected, candidates: dict, hints: dict, default: str) -> str:
     """The hint of the first known mistake whose result ``got`` matches (not the right one)."""
     for name, candidate in candidates.items():
-        if not close(expected, candidate) and close(got, candidate):
+        if not same_values(expected, candidate) and same_values(got, candidate):
             return hints[name]
     return default
 
@@ -244,7 +244,7 @@ def momentum_hints(name, got, expected, optimizer, layer, previous, before) -> s
         parameter = "biases" if name.startswith("bias") else "weights"
         rmsprop_step = expected - optimizer.momentum * previous[name]
         from_weights = optimizer.momentum * before[parameter] + rmsprop_step
-        return FROM_WEIGHTS_HINT if close(got, from_weights) else VELOCITY_HINT
+        return FROM_WEIGHTS_HINT if same_values(got, from_weights) else VELOCITY_HINT
     return "add this step's velocity to the parameters (weights += weight_momentums)."
 
 
